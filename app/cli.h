@@ -1,0 +1,22 @@
+#pragma once
+// Pieces every dmasim subcommand shares: loading a configuration file with --set overrides,
+// writing results files, and the subcommand entry points.
+#include <string>
+#include <vector>
+
+#include "models/common/config/node.h"
+#include "models/common/config/overrides.h"
+
+namespace dmasim::app {
+
+// A configuration tree as the user gave it: the file with every --set applied.
+cfg::Node load_config(const std::string& path, const std::vector<std::string>& overrides);
+
+// Creates the directory (and parents) or raises a UserError naming it.
+void ensure_directory(const std::string& path);
+void write_text_file(const std::string& path, const std::string& text);
+
+int cmd_dram(const std::vector<std::string>& args);
+int cmd_validate(const std::vector<std::string>& args);
+
+}  // namespace dmasim::app
