@@ -29,9 +29,14 @@ ChannelController::ChannelController(const MemSpec& spec, const ControllerConfig
       refresh_(make_refresh_policy(config.refresh, spec)),
       trace_(trace != nullptr && trace->enabled() ? trace : nullptr) {
   banks_.resize(std::size_t{spec.org.ranks} * spec.org.banks);
-  choices_.resize(banks_.size());
+  choices_[0].resize(banks_.size());
+  choices_[1].resize(banks_.size());
+  for (unsigned f = 0; f < banks_.size(); ++f)
+    bank_group_index_.push_back((f / banks_per_rank_) * spec.org.bank_groups + (f % banks_per_rank_) / banks_per_group_);
+  shared_.resize(std::size_t{spec.org.ranks} * spec.org.bank_groups);
   groups_.resize(std::size_t{spec.org.ranks} * spec.org.bank_groups);
   ranks_.resize(spec.org.ranks);
+  update_refresh_due();
   slab_.reserve(config.read_queue + config.write_queue);
 
   for (std::size_t c = 0; c < kCommandCount; ++c) {
@@ -149,7 +154,7 @@ void ChannelController::enqueue(std::uint64_t address, const DecodedAddress& whe
       }
     }
   }
-  choices_[flat][q].dirty = true;
+  dirty_mask_[q] |= std::uint64_t{1} << flat;
   r.prev = bank.tail[q];
   if (bank.tail[q] != kNone) slab_[bank.tail[q]].next = slot;
   else bank.head[q] = slot;
@@ -158,6 +163,22 @@ void ChannelController::enqueue(std::uint64_t address, const DecodedAddress& whe
   pending_mask_[q] |= std::uint64_t{1} << flat;
   ++queue_count_[q];
   occupancy_max_[q] = std::max(occupancy_max_[q], queue_count_[q]);
+  if (planned_valid_) {
+    // Only this bank's choice changed. A mode flip is caught by the next step.
+    const bool in_mode = !config_.rw_grouping || (q == kWrites) == write_mode_;
+    if (planned_.slot != kNone && planned_.bank == flat) {
+      planned_valid_ = false;
+    } else if (in_mode && !refresh_blocks(flat)) {
+      refresh_choice(flat, q);
+      Candidate c = request_candidate(flat, q);
+      if (c.slot != kNone) {
+        c.time = std::max(c.time, arrival);
+        Candidate p = planned_;
+        p.time = std::max(p.time, arrival);
+        if (better(c, p)) planned_ = c;
+      }
+    }
+  }
   if (trace_ != nullptr)
     trace_->counter(q == kReads ? read_queue_track_ : write_queue_track_, arrival * spec_.t.tCK,
                     static_cast<double>(queue_count_[q]));
@@ -195,27 +216,31 @@ std::uint32_t ChannelController::pick_request(const Bank& bank, int queue) const
 }
 
 void ChannelController::refresh_choice(unsigned flat, int queue) {
-  BankChoice& choice = choices_[flat][queue];
-  choice.dirty = false;
+  BankChoice& choice = choices_[queue][flat];
+  dirty_mask_[queue] &= ~(std::uint64_t{1} << flat);
   const Bank& bank = banks_[flat];
   choice.slot = pick_request(bank, queue);
   if (choice.slot == kNone) return;
   const Request& r = slab_[choice.slot];
+  choice.age = r.id;
   if (bank.open_row == r.at.row) {
     choice.command = queue == kWrites ? Command::WR : Command::RD;
-    choice.local_time = std::max(queue == kWrites ? bank.wr : bank.rd, r.ready);
+    choice.kind = queue == kWrites ? 1 : 0;
+    choice.local_time = std::max(issue_cycle(queue == kWrites ? bank.wr : bank.rd, choice.command), r.ready);
   } else if (bank.open_row != kNone) {
     choice.command = Command::PRE;
-    choice.local_time = std::max(bank.pre, r.ready);
+    choice.kind = 3;
+    choice.local_time = std::max(issue_cycle(bank.pre, Command::PRE), r.ready);
   } else {
     choice.command = Command::ACT;
-    choice.local_time = std::max(bank.act, r.ready);
+    choice.kind = 2;
+    choice.local_time = std::max(issue_cycle(bank.act, Command::ACT), r.ready);
   }
 }
 
 ChannelController::Candidate ChannelController::request_candidate(unsigned flat, int queue) const {
   Candidate c;
-  const BankChoice& choice = choices_[flat][queue];
+  const BankChoice& choice = choices_[queue][flat];
   if (choice.slot == kNone) return c;
   const unsigned rank_index = flat / banks_per_rank_;
   const Rank& rank = ranks_[rank_index];
@@ -226,22 +251,20 @@ ChannelController::Candidate ChannelController::request_candidate(unsigned flat,
   c.command = choice.command;
   switch (choice.command) {
     case Command::RD:
-      c.time = std::max({choice.local_time, group.rd, rank.rd});
+      c.time = std::max(choice.local_time, issue_cycle(std::max(group.rd, rank.rd), Command::RD));
       c.priority = 1;
       break;
     case Command::WR:
-      c.time = std::max({choice.local_time, group.wr, rank.wr});
+      c.time = std::max(choice.local_time, issue_cycle(std::max(group.wr, rank.wr), Command::WR));
       c.priority = 1;
       break;
     case Command::PRE:
-      c.time = choice.local_time;
+      c.time = std::max(choice.local_time, issue_cycle(rank.pre, Command::PRE));
       c.priority = 2;
       break;
-    default: {
-      const std::uint64_t faw = rank.acts >= 4 ? rank.faw[rank.acts % 4] + spec_.t.tFAW : 0;
-      c.time = std::max({choice.local_time, group.act, rank.act, faw});
+    default:
+      c.time = std::max(choice.local_time, issue_cycle(std::max({group.act, rank.act, faw_edge(rank)}), Command::ACT));
       c.priority = 2;
-    }
   }
   c.time = std::max(c.time, cmd_free_);
   return c;
@@ -254,25 +277,31 @@ ChannelController::Candidate ChannelController::refresh_candidate(unsigned rank_
   const unsigned first = rank_index * banks_per_rank_;
   if (refresh_->all_bank()) {
     c.bank = first;
+    std::uint64_t edge = 0;
     if (ranks_[rank_index].open_banks > 0) {
+      // PREA applies to every bank, including one whose auto-precharge has not started yet.
       c.command = Command::PREA;
-      c.time = 0;
-      for (unsigned b = first; b < first + banks_per_rank_; ++b)
-        if (banks_[b].open_row != kNone) c.time = std::max(c.time, banks_[b].pre);
+      edge = ranks_[rank_index].pre;
+      for (unsigned b = first; b < first + banks_per_rank_; ++b) edge = std::max(edge, banks_[b].pre);
     } else {
+      // REF waits for tRP after the precharges and tRFC after the last refresh, both of which
+      // the banks' ACT edges hold.
       c.command = Command::REF;
-      c.time = 0;
-      for (unsigned b = first; b < first + banks_per_rank_; ++b) c.time = std::max(c.time, banks_[b].act);
+      edge = ranks_[rank_index].refpb;
+      for (unsigned b = first; b < first + banks_per_rank_; ++b) edge = std::max(edge, banks_[b].act);
     }
+    c.time = issue_cycle(edge, c.command);
   } else {
     c.bank = first + refresh_->bank(rank_index);
     const Bank& bank = banks_[c.bank];
+    const Rank& rank = ranks_[rank_index];
     if (bank.open_row != kNone) {
       c.command = Command::PRE;
-      c.time = bank.pre;
+      c.time = issue_cycle(std::max(bank.pre, rank.pre), Command::PRE);
     } else {
       c.command = Command::REFpb;
-      c.time = std::max(bank.act, ranks_[rank_index].act);
+      const std::uint64_t faw = d_.refpb_in_faw ? faw_edge(rank) : 0;
+      c.time = issue_cycle(std::max({bank.act, rank.act, rank.refpb, faw}), Command::REFpb);
     }
   }
   c.time = std::max(c.time, cmd_free_);
@@ -301,46 +330,116 @@ void ChannelController::update_mode() {
   if (writes == 0 || (reads > 0 && (!draining_ || writes <= config_.write_low_watermark))) write_mode_ = false;
 }
 
-std::uint64_t ChannelController::step(std::uint64_t now) {
-  while (true) {
-    for (unsigned r = 0; r < ranks_.size(); ++r)
-      if (!ranks_[r].refresh_pending && refresh_->due(r) <= now) ranks_[r].refresh_pending = true;
-    update_mode();
+void ChannelController::update_blocked() {
+  blocked_mask_ = 0;
+  for (unsigned r = 0; r < ranks_.size(); ++r) {
+    if (!ranks_[r].refresh_pending) continue;
+    if (refresh_->all_bank()) {
+      const std::uint64_t rank_bits = banks_per_rank_ >= 64 ? ~0ull : (std::uint64_t{1} << banks_per_rank_) - 1;
+      blocked_mask_ |= rank_bits << (r * banks_per_rank_);
+    } else {
+      blocked_mask_ |= std::uint64_t{1} << (r * banks_per_rank_ + refresh_->bank(r));
+    }
+  }
+}
 
-    Candidate best;
-    for (unsigned r = 0; r < ranks_.size(); ++r) {
-      if (!ranks_[r].refresh_pending) continue;
-      Candidate c = refresh_candidate(r);
-      c.time = std::max(c.time, now);
-      if (better(c, best)) best = c;
+ChannelController::Candidate ChannelController::evaluate(std::uint64_t now) {
+  Candidate best;
+  for (unsigned r = 0; r < ranks_.size(); ++r) {
+    if (!ranks_[r].refresh_pending) continue;
+    Candidate c = refresh_candidate(r);
+    c.time = std::max(c.time, now);
+    if (better(c, best)) best = c;
+  }
+  // The hot loop of the simulator: compare (time, priority, age) in registers and build the
+  // winning Candidate once at the end.
+  const std::uint64_t floor = std::max(now, cmd_free_);
+  for (unsigned r = 0, g = 0; r < ranks_.size(); ++r) {
+    const Rank& rank = ranks_[r];
+    const std::uint64_t act = std::max(rank.act, faw_edge(rank));
+    const std::uint64_t pre = std::max(issue_cycle(rank.pre, Command::PRE), floor);
+    for (unsigned k = 0; k < spec_.org.bank_groups; ++k, ++g) {
+      const Group& group = groups_[g];
+      shared_[g] = {std::max(issue_cycle(std::max(group.rd, rank.rd), Command::RD), floor),
+                    std::max(issue_cycle(std::max(group.wr, rank.wr), Command::WR), floor),
+                    std::max(issue_cycle(std::max(group.act, act), Command::ACT), floor), pre};
     }
-    for (int q = kReads; q <= kWrites; ++q) {
-      // With grouping, the other queue may only finish requests whose row was opened for
-      // them: closing it unserved would waste the ACT when the mode flips.
-      const bool committed_only = config_.rw_grouping && (q == kWrites) != write_mode_;
-      for (std::uint64_t mask = pending_mask_[q]; mask != 0; mask &= mask - 1) {
+  }
+  std::uint64_t best_time = best.time;
+  int best_priority = best.priority;
+  std::uint64_t best_age = best.age;
+  unsigned best_flat = 0;
+  int best_queue = -1;
+  const auto consider = [&](unsigned flat, int q, const BankChoice& choice) {
+    const std::uint64_t t = std::max(choice.local_time, shared_[bank_group_index_[flat]][choice.kind]);
+    const int priority = choice.kind < 2 ? 1 : 2;
+    if (t < best_time ||
+        (t == best_time && (priority < best_priority || (priority == best_priority && choice.age < best_age)))) {
+      best_time = t;
+      best_priority = priority;
+      best_age = choice.age;
+      best_flat = flat;
+      best_queue = q;
+    }
+  };
+  for (int q = kReads; q <= kWrites; ++q) {
+    // With grouping, the other queue may only finish requests whose row was opened for them:
+    // closing it unserved would waste the ACT when the mode flips back.
+    const bool other = config_.rw_grouping && (q == kWrites) != write_mode_;
+    const std::uint64_t banks =
+        (other ? pending_mask_[q] & committed_mask_[q] : pending_mask_[q]) & ~blocked_mask_;
+    for (std::uint64_t mask = banks & dirty_mask_[q]; mask != 0; mask &= mask - 1)
+      refresh_choice(static_cast<unsigned>(__builtin_ctzll(mask)), q);
+    const BankChoice* choices = choices_[q].data();
+    if (other) {
+      for (std::uint64_t mask = banks; mask != 0; mask &= mask - 1) {
         const unsigned flat = static_cast<unsigned>(__builtin_ctzll(mask));
-        const unsigned rank = flat / banks_per_rank_;
-        if (ranks_[rank].refresh_pending &&
-            (refresh_->all_bank() || flat == rank * banks_per_rank_ + refresh_->bank(rank)))
-          continue;
-        if (choices_[flat][q].dirty) refresh_choice(flat, q);
-        const BankChoice& choice = choices_[flat][q];
-        if (choice.slot == kNone) continue;
-        if (committed_only && !(is_column(choice.command) && slab_[choice.slot].activated)) continue;
-        Candidate c = request_candidate(flat, q);
-        c.time = std::max(c.time, now);
-        if (better(c, best)) best = c;
+        const BankChoice& choice = choices[flat];
+        if (choice.slot != kNone && choice.kind < 2 && slab_[choice.slot].activated) consider(flat, q, choice);
       }
-    }
-    if (best.time <= now) {
-      issue(best, now);
       continue;
     }
-    std::uint64_t next = std::min(best.time, next_completion());
-    for (unsigned r = 0; r < ranks_.size(); ++r)
-      if (!ranks_[r].refresh_pending) next = std::min(next, refresh_->due(r));
-    return next;
+    for (std::uint64_t mask = banks; mask != 0; mask &= mask - 1) {
+      const unsigned flat = static_cast<unsigned>(__builtin_ctzll(mask));
+      const BankChoice& choice = choices[flat];
+      if (choice.slot != kNone && choice.local_time <= best_time) consider(flat, q, choice);
+    }
+  }
+  if (best_queue < 0) return best;
+  Candidate c = request_candidate(best_flat, best_queue);
+  c.time = best_time;
+  return c;
+}
+
+void ChannelController::update_refresh_due() {
+  next_refresh_due_ = kNever;
+  for (unsigned r = 0; r < ranks_.size(); ++r)
+    if (!ranks_[r].refresh_pending) next_refresh_due_ = std::min(next_refresh_due_, refresh_->due(r));
+}
+
+std::uint64_t ChannelController::step(std::uint64_t now) {
+  while (true) {
+    if (next_refresh_due_ <= now) {
+      for (unsigned r = 0; r < ranks_.size(); ++r)
+        if (!ranks_[r].refresh_pending && refresh_->due(r) <= now) ranks_[r].refresh_pending = true;
+      planned_valid_ = false;
+      update_blocked();
+      update_refresh_due();
+    }
+    const bool mode = write_mode_;
+    update_mode();
+    if (mode != write_mode_) planned_valid_ = false;
+    if (!planned_valid_) {
+      planned_ = evaluate(now);
+      planned_valid_ = true;
+    }
+    if (planned_.time <= now) {
+      const Candidate c = planned_;
+      planned_valid_ = false;
+      issue(c, now);
+      continue;
+    }
+    return std::min({planned_.time, next_completion(), next_refresh_due_});
   }
 }
 
@@ -351,15 +450,16 @@ void ChannelController::open_row(unsigned flat, unsigned row, std::uint64_t now)
   Group& group = groups_[rank_index * spec_.org.bank_groups + (flat % banks_per_rank_) / banks_per_group_];
   const Timings& t = spec_.t;
   touch(flat);
+  const std::uint64_t edge = now + d_.edge_offset(Command::ACT);
   bank.open_row = row;
   bank.opened_at = now;
-  raise(bank.act, now + t.tRC);
-  raise(bank.pre, now + t.tRAS);
-  raise(bank.rd, now + t.tRCD);
-  raise(bank.wr, now + t.tRCD);
-  raise(group.act, now + t.tRRD_L);
-  raise(rank.act, now + t.tRRD_S);
-  rank.faw[rank.acts % 4] = now;
+  raise(bank.act, edge + t.tRC);
+  raise(bank.pre, edge + t.tRAS);
+  raise(bank.rd, edge + t.tRCD);
+  raise(bank.wr, edge + t.tRCD);
+  raise(group.act, edge + t.tRRD_L);
+  raise(rank.act, edge + t.tRRD_S);
+  rank.faw[rank.acts % 4] = edge;
   ++rank.acts;
   if (rank.open_banks++ == 0) {
     // A row closed by auto-precharge in the future may overlap this one: count that time once.
@@ -374,6 +474,8 @@ void ChannelController::close_row(unsigned flat, std::uint64_t at) {
   Bank& bank = banks_[flat];
   Rank& rank = ranks_[flat / banks_per_rank_];
   touch(flat);
+  committed_mask_[kReads] &= ~(std::uint64_t{1} << flat);
+  committed_mask_[kWrites] &= ~(std::uint64_t{1} << flat);
   bank.open_cycles += at - bank.opened_at;
   bank.open_row = kNone;
   raise(bank.act, at + spec_.t.tRP);
@@ -400,6 +502,7 @@ void ChannelController::notify(Command cmd, unsigned flat, unsigned row, unsigne
 
 void ChannelController::issue(const Candidate& c, std::uint64_t now) {
   cmd_free_ = now + d_.command_cycles[static_cast<std::size_t>(c.command)];
+  const std::uint64_t edge = now + d_.edge_offset(c.command);
   const Timings& t = spec_.t;
   const unsigned rank_index = c.bank / banks_per_rank_;
   Rank& rank = ranks_[rank_index];
@@ -407,6 +510,7 @@ void ChannelController::issue(const Candidate& c, std::uint64_t now) {
     case Command::ACT: {
       Request& r = slab_[c.slot];
       r.activated = true;
+      committed_mask_[r.is_write ? kWrites : kReads] |= std::uint64_t{1} << c.bank;
       notify(Command::ACT, c.bank, r.at.row, 0, now);
       open_row(c.bank, r.at.row, now);
       break;
@@ -414,28 +518,32 @@ void ChannelController::issue(const Candidate& c, std::uint64_t now) {
     case Command::PRE: {
       if (c.slot != kNone) slab_[c.slot].conflicted = true;
       notify(Command::PRE, c.bank, 0, 0, now);
-      close_row(c.bank, now);
+      close_row(c.bank, edge);
+      raise(rank.pre, edge + d_.tPPD);
       break;
     }
     case Command::PREA: {
       notify(Command::PREA, c.bank, 0, 0, now);
       const unsigned first = rank_index * banks_per_rank_;
       for (unsigned b = first; b < first + banks_per_rank_; ++b) {
-        if (banks_[b].open_row != kNone) close_row(b, now);
-        raise(banks_[b].act, now + t.tRPab);
+        if (banks_[b].open_row != kNone) close_row(b, edge);
+        raise(banks_[b].act, edge + t.tRPab);
         touch(b);
       }
+      raise(rank.pre, edge + d_.tPPD);
       break;
     }
     case Command::REF: {
       notify(Command::REF, c.bank, 0, 0, now);
       const unsigned first = rank_index * banks_per_rank_;
       for (unsigned b = first; b < first + banks_per_rank_; ++b) {
-        raise(banks_[b].act, now + t.tRFC);
+        raise(banks_[b].act, edge + t.tRFC);
         touch(b);
       }
       refresh_->refreshed(rank_index);
       rank.refresh_pending = false;
+      update_blocked();
+      update_refresh_due();
       s_.refreshes->inc();
       if (trace_ != nullptr)
         trace_->complete(rank.track, now * t.tCK, (now + t.tRFC) * t.tCK, "REF", {{"cycle", now}});
@@ -443,11 +551,15 @@ void ChannelController::issue(const Candidate& c, std::uint64_t now) {
     }
     case Command::REFpb: {
       notify(Command::REFpb, c.bank, 0, 0, now);
-      raise(banks_[c.bank].act, now + t.tRFCpb);
+      raise(banks_[c.bank].act, edge + t.tRFCpb);
       touch(c.bank);
-      raise(rank.act, now + t.tRRD_S);
+      raise(rank.act, edge + t.tRRD_S);
+      raise(rank.refpb, edge + t.tRFCpb);
+      if (d_.refpb_in_faw) rank.faw[rank.acts++ % 4] = edge;
       refresh_->refreshed(rank_index);
       rank.refresh_pending = false;
+      update_blocked();
+      update_refresh_due();
       s_.refreshes->inc();
       if (trace_ != nullptr)
         trace_->complete(banks_[c.bank].track, now * t.tCK, (now + t.tRFCpb) * t.tCK, "REFpb", {{"cycle", now}});
@@ -476,8 +588,11 @@ void ChannelController::issue_column(Request& r, Command cmd, std::uint64_t now)
         (slab_[s].at.row == row ? hits : others) = true;
       }
   }
-  const bool auto_pre = page_policy_->auto_precharge(hits, others);
+  const std::uint64_t edge = now + d_.edge_offset(cmd);
+  bool auto_pre = page_policy_->auto_precharge(hits, others);
+  if (auto_pre && cmd == Command::RD && bank.write_recovery > edge + d_.rd_to_pre) auto_pre = false;
   touch(r.bank);
+  if (r.activated) committed_mask_[r.is_write ? kWrites : kReads] &= ~(std::uint64_t{1} << r.bank);
   const bool read = cmd == Command::RD;
   if (auto_pre) cmd = read ? Command::RDA : Command::WRA;
   notify(cmd, r.bank, row, r.at.column, now);
@@ -486,32 +601,36 @@ void ChannelController::issue_column(Request& r, Command cmd, std::uint64_t now)
   Group& group = groups_[rank_index * spec_.org.bank_groups + r.at.bank_group];
   Rank& rank = ranks_[rank_index];
   if (read) {
-    raise(bank.pre, now + d_.rd_to_pre);
-    raise(group.rd, now + d_.rd_to_rd_L);
-    raise(rank.rd, now + d_.rd_to_rd_S);
-    raise(rank.wr, now + d_.rd_to_wr);
+    raise(bank.pre, edge + d_.rd_to_pre);
+    raise(group.rd, edge + d_.rd_to_rd_L);
+    raise(rank.rd, edge + d_.rd_to_rd_S);
+    raise(rank.wr, edge + d_.rd_to_wr);
   } else {
-    raise(bank.pre, now + d_.wr_to_pre);
-    raise(group.wr, now + d_.wr_to_wr_L);
-    raise(rank.wr, now + d_.wr_to_wr_S);
-    raise(group.rd, now + d_.wr_to_rd_L);
-    raise(rank.rd, now + d_.wr_to_rd_S);
+    raise(bank.pre, edge + d_.wr_to_pre);
+    raise(bank.write_recovery, edge + d_.wr_to_pre);
+    raise(group.wr, edge + d_.wr_to_wr_L);
+    raise(rank.wr, edge + d_.wr_to_wr_S);
+    raise(group.rd, edge + d_.wr_to_rd_L);
+    raise(rank.rd, edge + d_.wr_to_rd_S);
   }
   for (unsigned k = 0; k < ranks_.size(); ++k) {
     if (k == rank_index) continue;
-    raise(ranks_[k].rd, now + (read ? d_.rd_to_rd_rank : d_.wr_to_rd_rank));
-    raise(ranks_[k].wr, now + (read ? d_.rd_to_wr_rank : d_.wr_to_wr_rank));
+    raise(ranks_[k].rd, edge + (read ? d_.rd_to_rd_rank : d_.wr_to_rd_rank));
+    raise(ranks_[k].wr, edge + (read ? d_.rd_to_wr_rank : d_.wr_to_wr_rank));
   }
   if (trace_ != nullptr)
     trace_->complete(bank.track, now * spec_.t.tCK, (now + d_.burst) * spec_.t.tCK, command_name(cmd),
                      {{"column", std::uint64_t{r.at.column}}, {"cycle", now}});
-  if (auto_pre) close_row(r.bank, bank.pre);
+  if (auto_pre) {
+    close_row(r.bank, bank.pre);
+    raise(rank.pre, bank.pre + d_.tPPD);  // the implied precharge counts for tPPD too
+  }
 
   if (r.conflicted) s_.row_conflicts->inc();
   else if (r.activated) s_.row_misses->inc();
   else s_.row_hits->inc();
 
-  const std::uint64_t done = now + (read ? d_.read_data_end : d_.write_data_end);
+  const std::uint64_t done = edge + (read ? d_.read_data_end : d_.write_data_end);
   push_completion(dram_done_, Completion{done, r.arrival, r.address, !read, r.tag});
   (read ? s_.bytes_read : s_.bytes_written)->inc(spec_.org.bytes_per_burst());
   sample_queues(now);

@@ -84,6 +84,9 @@ class ChannelController {
   struct Bank {
     std::uint32_t open_row = kNone;
     std::uint64_t act = 0, pre = 0, rd = 0, wr = 0;
+    // Write recovery alone: an auto-precharge waits for tRAS but not for tWR, so a read may
+    // only close the row itself once this has passed.
+    std::uint64_t write_recovery = 0;
     std::array<std::uint32_t, 2> head{kNone, kNone}, tail{kNone, kNone};
     std::array<unsigned, 2> count{0, 0};
     std::uint64_t opened_at = 0;
@@ -98,13 +101,16 @@ class ChannelController {
   // this bank alone. Recomputed only when the bank's queue or state changes; the rank-, group-
   // and bus-wide constraints are added at each evaluation.
   struct BankChoice {
-    bool dirty = true;
     std::uint32_t slot = kNone;
     Command command = Command::ACT;
+    unsigned kind = 0;  // index into the shared-constraint row: 0 RD, 1 WR, 2 ACT, 3 PRE
     std::uint64_t local_time = 0;
+    std::uint64_t age = 0;  // the request's arrival order, for ties
   };
+  // Every timing field holds the earliest reference edge (last bus cycle) of the next command of
+  // that kind; offset() turns it into an issue cycle.
   struct Rank {
-    std::uint64_t act = 0, rd = 0, wr = 0;
+    std::uint64_t act = 0, rd = 0, wr = 0, pre = 0, refpb = 0;
     std::array<std::uint64_t, 4> faw{};
     std::uint64_t acts = 0;
     unsigned open_banks = 0;
@@ -127,13 +133,29 @@ class ChannelController {
   std::uint32_t pick_request(const Bank& bank, int queue) const;
   Candidate request_candidate(unsigned flat_bank, int queue) const;
   Candidate refresh_candidate(unsigned rank) const;
+  // The best command over every bank and refresh, times clamped to `now`.
+  Candidate evaluate(std::uint64_t now);
+  bool refresh_blocks(unsigned flat_bank) const { return (blocked_mask_ >> flat_bank) & 1u; }
+  void update_blocked();
+  // Earliest issue cycle of `cmd` given the earliest reference edge.
+  std::uint64_t issue_cycle(std::uint64_t edge, Command cmd) const {
+    const unsigned off = d_.edge_offset(cmd);
+    return edge > off ? edge - off : 0;
+  }
+  std::uint64_t faw_edge(const Rank& rank) const {
+    return rank.acts >= 4 ? rank.faw[rank.acts % 4] + spec_.t.tFAW : 0;
+  }
+  void update_refresh_due();
   void update_mode();
   void issue(const Candidate& c, std::uint64_t now);
   void issue_column(Request& r, Command cmd, std::uint64_t now);
   void open_row(unsigned flat_bank, unsigned row, std::uint64_t now);
   void close_row(unsigned flat_bank, std::uint64_t at);
   void unlink(std::uint32_t slot);
-  void touch(unsigned flat_bank) { choices_[flat_bank][0].dirty = choices_[flat_bank][1].dirty = true; }
+  void touch(unsigned flat_bank) {
+    dirty_mask_[0] |= std::uint64_t{1} << flat_bank;
+    dirty_mask_[1] |= std::uint64_t{1} << flat_bank;
+  }
   void refresh_choice(unsigned flat_bank, int queue);
   std::uint32_t allocate_slot();
   void notify(Command cmd, unsigned flat_bank, unsigned row, unsigned column, std::uint64_t now);
@@ -157,13 +179,26 @@ class ChannelController {
   std::vector<Request> slab_;
   std::vector<std::uint32_t> free_slots_;
   std::vector<Bank> banks_;
-  std::vector<std::array<BankChoice, 2>> choices_;
+  std::array<std::vector<BankChoice>, 2> choices_;  // [queue][flat bank]
+  std::array<std::uint64_t, 2> dirty_mask_{~0ull, ~0ull};  // choices to recompute
+  std::vector<unsigned> bank_group_index_;  // flat bank -> index into groups_
+  // Per group, the earliest RD, WR and ACT allowed by group-, rank- and bus-wide rules, built
+  // at each evaluation so each bank costs one max().
+  std::vector<std::array<std::uint64_t, 4>> shared_;
+  std::uint64_t blocked_mask_ = 0;  // banks held back by a pending refresh
+  std::uint64_t next_refresh_due_ = kNever;  // earliest due refresh of a rank not yet pending
   std::vector<Group> groups_;
   std::vector<Rank> ranks_;
   std::array<std::uint64_t, 2> pending_mask_{0, 0};  // banks with queued reads / writes
   std::array<std::size_t, 2> queue_count_{0, 0};
   std::uint64_t cmd_free_ = 0;  // the command bus is free from this cycle
   std::uint64_t next_id_ = 0;
+  // The last evaluation's winner stays valid until the state changes (a command issues, the
+  // mode flips, a refresh falls due); arrivals only compare their own bank against it.
+  Candidate planned_;
+  bool planned_valid_ = false;
+  // Banks whose open row was activated for a still-unserved request of each queue.
+  std::array<std::uint64_t, 2> committed_mask_{0, 0};
   bool write_mode_ = false;
   bool draining_ = false;  // write mode entered at the high watermark
   std::deque<Completion> dram_done_, forwarded_done_;

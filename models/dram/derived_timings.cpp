@@ -43,13 +43,16 @@ DerivedTimings DerivedTimings::from(const MemSpec& spec) {
     d.wr_to_rd_L = at_least0(WL + BL2 + static_cast<int>(t.tWTR_L));
     d.wr_to_rd_S = at_least0(WL + BL2 + static_cast<int>(t.tWTR_S));
   }
-  d.rd_to_wr_rank = at_least0(RL + dqsck + BL2 + static_cast<int>(t.tRTRS) - WL);
+  // Switching ranks never makes a read-to-write turnaround shorter than within the rank.
+  d.rd_to_wr_rank = std::max(d.rd_to_wr, at_least0(RL + dqsck + BL2 + static_cast<int>(t.tRTRS) - WL));
   d.wr_to_rd_rank = at_least0(WL + BL2 + static_cast<int>(t.tRTRS) - RL - dqsck);
   d.read_data_end = static_cast<unsigned>(RL + dqsck + BL2);
   d.write_data_end = static_cast<unsigned>(WL + BL2);
 
   d.command_cycles.fill(1);
+  d.refpb_in_faw = lpddr3 || lpddr4;
   if (lpddr4) {
+    d.tPPD = 4;
     // LPDDR4 commands are two or four clocks on the 6-bit CA bus.
     for (Command c : {Command::ACT, Command::RD, Command::RDA, Command::WR, Command::WRA})
       d.command_cycles[static_cast<std::size_t>(c)] = 4;

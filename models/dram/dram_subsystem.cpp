@@ -99,14 +99,16 @@ void DramSubsystem::admit(tlm::tlm_generic_payload& trans, const std::vector<Bur
   t->payload = &trans;
   t->bursts_left = static_cast<unsigned>(bursts.size());
   const bool is_write = trans.is_write();
-  std::vector<bool> touched(channels_.size(), false);
+  std::uint64_t touched = 0;  // channels are at most 64 (organisation.channels range)
   for (const Burst& b : bursts) {
     channels_[b.where.channel]->controller->enqueue(b.address, b.where, is_write, arrival, t);
-    touched[b.where.channel] = true;
+    touched |= std::uint64_t{1} << b.where.channel;
   }
   const std::uint64_t now = now_cycle();
-  for (unsigned c = 0; c < channels_.size(); ++c)
-    if (touched[c]) rearm(c, now, channels_[c]->controller->step(now));
+  for (; touched != 0; touched &= touched - 1) {
+    const unsigned c = static_cast<unsigned>(__builtin_ctzll(touched));
+    rearm(c, now, channels_[c]->controller->step(now));
+  }
 }
 
 void DramSubsystem::rearm(unsigned index, std::uint64_t now, std::uint64_t next) {
@@ -142,7 +144,7 @@ tlm::tlm_sync_enum DramSubsystem::nb_transport_fw(tlm::tlm_generic_payload& tran
   const std::uint64_t arrival = clock_.cycles_at(clock_.next_edge(arrival_ps));
   if (!fits(scratch_, trans.is_write())) {
     blocked_ = &trans;
-    blocked_bursts_ = scratch_;
+    blocked_bursts_.swap(scratch_);
     return tlm::TLM_ACCEPTED;
   }
   admit(trans, scratch_, arrival);
