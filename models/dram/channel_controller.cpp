@@ -406,9 +406,32 @@ ChannelController::Candidate ChannelController::evaluate(std::uint64_t now) {
     }
   }
   if (best_queue < 0) return best;
-  Candidate c = request_candidate(best_flat, best_queue);
+  const BankChoice& choice = choices_[best_queue][best_flat];
+  Candidate c;
+  c.command = choice.command;
+  c.bank = best_flat;
+  c.slot = choice.slot;
   c.time = best_time;
+  c.age = choice.age;
+  c.priority = best_priority;
   return c;
+}
+
+unsigned ChannelController::pick_refresh_bank(unsigned rank) const {
+  // Prefer a closed bank with nothing queued, then a closed one, then one with nothing queued.
+  unsigned best = 0;
+  int best_cost = 4;
+  for (std::uint64_t m = refresh_->eligible_banks(rank); m != 0; m &= m - 1) {
+    const unsigned b = static_cast<unsigned>(__builtin_ctzll(m));
+    const unsigned flat = rank * banks_per_rank_ + b;
+    const bool queued = ((pending_mask_[0] | pending_mask_[1]) >> flat) & 1u;
+    const int cost = (banks_[flat].open_row != kNone ? 2 : 0) + (queued ? 1 : 0);
+    if (cost < best_cost) {
+      best_cost = cost;
+      best = b;
+    }
+  }
+  return best;
 }
 
 void ChannelController::update_refresh_due() {
@@ -417,11 +440,15 @@ void ChannelController::update_refresh_due() {
     if (!ranks_[r].refresh_pending) next_refresh_due_ = std::min(next_refresh_due_, refresh_->due(r));
 }
 
-std::uint64_t ChannelController::step(std::uint64_t now) {
+std::uint64_t ChannelController::step(std::uint64_t now, std::uint64_t quiet_until) {
+  std::uint64_t t = now;
   while (true) {
-    if (next_refresh_due_ <= now) {
-      for (unsigned r = 0; r < ranks_.size(); ++r)
-        if (!ranks_[r].refresh_pending && refresh_->due(r) <= now) ranks_[r].refresh_pending = true;
+    if (next_refresh_due_ <= t) {
+      for (unsigned r = 0; r < ranks_.size(); ++r) {
+        if (ranks_[r].refresh_pending || refresh_->due(r) > t) continue;
+        ranks_[r].refresh_pending = true;
+        if (!refresh_->all_bank()) refresh_->choose(r, pick_refresh_bank(r));
+      }
       planned_valid_ = false;
       update_blocked();
       update_refresh_due();
@@ -430,13 +457,23 @@ std::uint64_t ChannelController::step(std::uint64_t now) {
     update_mode();
     if (mode != write_mode_) planned_valid_ = false;
     if (!planned_valid_) {
-      planned_ = evaluate(now);
+      planned_ = evaluate(t);
       planned_valid_ = true;
     }
-    if (planned_.time <= now) {
+    if (planned_.time <= t) {
       const Candidate c = planned_;
       planned_valid_ = false;
-      issue(c, now);
+      issue(c, t);
+      if (is_column(c.command)) quiet_until = std::min(quiet_until, t);  // a slot is free now
+      continue;
+    }
+    // Nothing can arrive before `quiet_until`, so a row command due by then would be issued
+    // exactly as if we slept until it: issue it now, at its own cycle. A column command frees
+    // a queue slot (which lets a request in) and a due refresh changes the choice, so the
+    // look-ahead stops at either.
+    if (planned_.time <= quiet_until && !is_column(planned_.command) && planned_.time < next_refresh_due_ &&
+        planned_.time < next_completion()) {
+      t = planned_.time;
       continue;
     }
     return std::min({planned_.time, next_completion(), next_refresh_due_});

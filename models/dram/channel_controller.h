@@ -51,7 +51,9 @@ class ChannelController {
 
   // Issues every command chosen for cycle `now` (at most one per command-bus slot) and returns
   // the next cycle at which a command, a completion or a refresh is due (kNever when idle).
-  std::uint64_t step(std::uint64_t now);
+  // `quiet_until`: the caller guarantees no request arrives before that cycle (its socket is
+  // blocked on a full queue), so row commands due earlier are issued in this call.
+  std::uint64_t step(std::uint64_t now, std::uint64_t quiet_until = 0);
   // Hands out finished requests in completion order.
   bool pop_completion(std::uint64_t now, Completion& out);
   std::uint64_t next_completion() const;
@@ -146,6 +148,7 @@ class ChannelController {
     return rank.acts >= 4 ? rank.faw[rank.acts % 4] + spec_.t.tFAW : 0;
   }
   void update_refresh_due();
+  unsigned pick_refresh_bank(unsigned rank) const;
   void update_mode();
   void issue(const Candidate& c, std::uint64_t now);
   void issue_column(Request& r, Command cmd, std::uint64_t now);

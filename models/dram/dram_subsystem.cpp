@@ -155,7 +155,8 @@ tlm::tlm_sync_enum DramSubsystem::nb_transport_fw(tlm::tlm_generic_payload& tran
 void DramSubsystem::run_channel(unsigned index) {
   ChannelController& ctl = *channels_[index]->controller;
   const std::uint64_t now = now_cycle();
-  std::uint64_t next = ctl.step(now);
+  // With a request blocked at the socket nothing new can arrive until room frees up.
+  std::uint64_t next = ctl.step(now, blocked_ != nullptr ? kNever : 0);
   Completion done;
   while (ctl.pop_completion(now, done)) {
     auto* t = static_cast<Transaction*>(done.tag);

@@ -59,28 +59,37 @@ class AllBankRefresh final : public RefreshPolicy {
   std::vector<std::uint64_t> due_;
 };
 
-// One REFpb every tREFIpb, to the banks of a rank in turn.
+// One REFpb every tREFIpb. LPDDR REFpb names its bank, so the controller picks one (an idle
+// one, to spare the banks in use) among those not yet refreshed in the current round; a round
+// refreshes every bank once, which keeps each bank's refresh interval within banks x tREFIpb.
 class PerBankRefresh final : public RefreshPolicy {
  public:
-  explicit PerBankRefresh(const MemSpec& spec) : interval_(spec.t.tREFIpb), banks_(spec.org.banks) {
+  explicit PerBankRefresh(const MemSpec& spec)
+      : interval_(spec.t.tREFIpb),
+        all_(spec.org.banks >= 64 ? ~0ull : (std::uint64_t{1} << spec.org.banks) - 1) {
     for (unsigned r = 0; r < spec.org.ranks; ++r) {
       due_.push_back(interval_ + r * interval_ / spec.org.ranks);
-      next_bank_.push_back(0);
+      remaining_.push_back(all_);
+      chosen_.push_back(0);
     }
   }
   std::uint64_t due(unsigned rank) const override { return due_[rank]; }
   bool all_bank() const override { return false; }
-  unsigned bank(unsigned rank) const override { return next_bank_[rank]; }
+  unsigned bank(unsigned rank) const override { return chosen_[rank]; }
+  std::uint64_t eligible_banks(unsigned rank) const override { return remaining_[rank]; }
+  void choose(unsigned rank, unsigned bank) override { chosen_[rank] = bank; }
   void refreshed(unsigned rank) override {
     due_[rank] += interval_;
-    next_bank_[rank] = (next_bank_[rank] + 1) % banks_;
+    remaining_[rank] &= ~(std::uint64_t{1} << chosen_[rank]);
+    if (remaining_[rank] == 0) remaining_[rank] = all_;
   }
 
  private:
   std::uint64_t interval_;
-  unsigned banks_;
+  std::uint64_t all_;
   std::vector<std::uint64_t> due_;
-  std::vector<unsigned> next_bank_;
+  std::vector<std::uint64_t> remaining_;
+  std::vector<unsigned> chosen_;
 };
 
 class NoRefresh final : public RefreshPolicy {

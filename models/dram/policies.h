@@ -41,6 +41,10 @@ class RefreshPolicy {
   // Whether the due refresh is all-bank, and which bank a per-bank refresh targets.
   virtual bool all_bank() const = 0;
   virtual unsigned bank(unsigned rank) const = 0;
+  // Per-bank refresh: the banks the next REFpb may target (each bank once per round of
+  // `banks` refreshes), and the controller's pick among them.
+  virtual std::uint64_t eligible_banks(unsigned) const { return 0; }
+  virtual void choose(unsigned, unsigned) {}
   // A refresh was issued for the rank.
   virtual void refreshed(unsigned rank) = 0;
 };

@@ -57,18 +57,33 @@ TraceReader::~TraceReader() {
 }
 
 void TraceReader::fail(const std::string& message) const {
-  throw UserError(fmt::format("{}:{}: {} (line: '{}')", path_, line_number_, message, line_));
+  throw UserError(fmt::format("{}:{}: {} (line: '{}')", path_, line_number_, message, view_));
 }
 
 bool TraceReader::read_line() {
+  // Fast path: the whole line is in the buffer; view it there without copying.
+  if (begin_ < end_) {
+    const char* start = buffer_.data() + begin_;
+    const void* nl = std::memchr(start, '\n', end_ - begin_);
+    if (nl != nullptr) {
+      const std::size_t n = static_cast<std::size_t>(static_cast<const char*>(nl) - start);
+      view_ = std::string_view(start, n);
+      begin_ += n + 1;
+      return true;
+    }
+  }
   line_.clear();
   while (true) {
     if (begin_ == end_) {
-      if (eof_) return !line_.empty();
+      if (eof_) {
+        view_ = line_;
+        return !line_.empty();
+      }
       end_ = std::fread(buffer_.data(), 1, buffer_.size(), file_);
       begin_ = 0;
       if (end_ == 0) {
         eof_ = true;
+        view_ = line_;
         return !line_.empty();
       }
     }
@@ -78,6 +93,7 @@ bool TraceReader::read_line() {
       const std::size_t n = static_cast<std::size_t>(static_cast<const char*>(nl) - start);
       line_.append(start, n);
       begin_ += n + 1;
+      view_ = line_;
       return true;
     }
     line_.append(start, end_ - begin_);
@@ -88,11 +104,10 @@ bool TraceReader::read_line() {
 bool TraceReader::next(TraceRequest& out) {
   while (read_line()) {
     ++line_number_;
-    std::string_view rest(line_);
+    std::string_view rest(view_);
     if (!rest.empty() && rest.back() == '\r') rest.remove_suffix(1);
-    std::string_view probe = rest;
-    const std::string_view first = next_token(probe);
-    if (first.empty() || first.front() == '#') continue;
+    const std::size_t first = rest.find_first_not_of(" \t");
+    if (first == std::string_view::npos || rest[first] == '#') continue;
 
     TraceRequest r;
     r.line = line_number_;

@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace dmasim::dram {
@@ -49,7 +50,8 @@ class TraceReader {
   std::vector<char> buffer_;
   std::size_t begin_ = 0, end_ = 0;
   bool eof_ = false;
-  std::string line_;
+  std::string line_;       // a line that straddles two buffer fills
+  std::string_view view_;  // the current line, in buffer_ or line_
   std::uint64_t line_number_ = 0;
   std::uint64_t last_cycle_ = 0;
 };
