@@ -11,6 +11,7 @@
 
 #include "models/common/config/overrides.h"
 #include "models/common/stats/registry.h"
+#include "models/common/trace/perfetto_recorder.h"
 #include "models/dram/dram_config.h"
 #include "models/dram/dram_subsystem.h"
 #include "models/dram/trace_player.h"
@@ -171,6 +172,42 @@ TEST(DramFigures, ReferenceConfigurationGoldenCycles) {
        source("scenarios/dram/traces/random-10k.trace"), run);
   EXPECT_EQ(run.completed, 10000u);
   EXPECT_EQ(run.cycles, 69618u);
+}
+
+}  // namespace
+}  // namespace dmasim::dram
+
+namespace dmasim::dram {
+namespace {
+
+TEST(DramTrace, PerfettoTraceOfARunDecodesWithProtoc) {
+  if (sc_core::sc_get_curr_simcontext()->elaboration_done())
+    GTEST_SKIP() << "a SystemC model elaborates once per process: run this test through ctest";
+  const auto path = (std::filesystem::temp_directory_path() / "dmasim_dram_test.pftrace").string();
+  {
+    trace::PerfettoRecorder recorder(path);
+    stats::Registry registry;
+    TraceReader reader(source("scenarios/dram/traces/random-10k.trace"), TraceFormat::Trace);
+    DramSubsystem dram("dram", load("scenarios/dram/ddr4-2400-reference.yaml"), registry, "dram", &recorder);
+    TracePlayer player("player", reader, dram.clock());
+    player.socket.bind(dram.socket);
+    sc_core::sc_start();
+    dram.finish();
+    recorder.close();
+  }
+  const std::string cmd = fmt::format(
+      "protoc --decode=dmasim.perfetto.Trace --proto_path={0} {0}/models/common/trace/perfetto_trace.proto < {1}",
+      DMASIM_SOURCE_DIR, path);
+  if (std::system("command -v protoc > /dev/null") != 0) GTEST_SKIP() << "protoc is not installed";
+  FILE* pipe = popen(cmd.c_str(), "r");
+  ASSERT_NE(pipe, nullptr);
+  std::string text;
+  char buffer[65536];
+  std::size_t n;
+  while ((n = fread(buffer, 1, sizeof buffer, pipe)) > 0) text.append(buffer, n);
+  ASSERT_EQ(pclose(pipe), 0) << "protoc could not decode the trace";
+  for (const char* expected : {"dram channel 0", "bank 15", "read queue", "row open", "\"RD\"", "\"REF\""})
+    EXPECT_NE(text.find(expected), std::string::npos) << expected;
 }
 
 }  // namespace
