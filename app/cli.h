@@ -18,5 +18,6 @@ void write_text_file(const std::string& path, const std::string& text);
 
 int cmd_dram(const std::vector<std::string>& args);
 int cmd_validate(const std::vector<std::string>& args);
+int cmd_schema(const std::vector<std::string>& args);
 
 }  // namespace dmasim::app

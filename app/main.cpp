@@ -26,6 +26,8 @@ constexpr Subcommand kSubcommands[] = {
     {"dram", "run the DRAM subsystem on a request trace and report its figures", dmasim::app::cmd_dram},
     {"validate", "check a configuration file (scenario, DRAM config or memspec) and show it resolved",
      dmasim::app::cmd_validate},
+    {"schema", "print the configuration reference (every key, type, default) as Markdown",
+     dmasim::app::cmd_schema},
 };
 
 void print_usage(std::FILE* out) {

@@ -12,7 +12,9 @@ TracePlayer::TracePlayer(const sc_core::sc_module_name& name, TraceReader& reade
   opts.set_sensitivity(&offer_event_);
   opts.dont_initialize();
   sc_core::sc_spawn([this] { offer(); }, "offer", &opts);
-  if (fetch()) schedule_next();
+  // The first line is read once the simulation runs: a malformed first line or an empty trace
+  // must stop it through sc_stop, which is illegal during elaboration.
+  offer_event_.notify(sc_core::SC_ZERO_TIME);
 }
 
 bool TracePlayer::fetch() {
@@ -21,7 +23,7 @@ bool TracePlayer::fetch() {
   } catch (...) {
     error_ = std::current_exception();
     have_next_ = false;
-    sc_core::sc_stop();
+    stop();
   }
   return have_next_;
 }
@@ -33,6 +35,10 @@ void TracePlayer::schedule_next() {
 }
 
 void TracePlayer::offer() {
+  if (!started_) {
+    started_ = true;
+    fetch();
+  }
   const std::uint64_t now = clock_.cycles_at(sc_core::sc_time_stamp().value());
   while (have_next_ && !waiting_end_req_ && next_.cycle <= now) {
     tlm::tlm_generic_payload* trans = pool_.allocate();
@@ -43,7 +49,6 @@ void TracePlayer::offer() {
     trans->set_streaming_width(next_.size);
     ++issued_;
     (next_.is_write ? writes_ : reads_)++;
-    bytes_ += next_.size;
     tlm::tlm_phase phase = tlm::BEGIN_REQ;
     sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
     const tlm::tlm_sync_enum status = socket->nb_transport_fw(*trans, phase, delay);
@@ -70,7 +75,8 @@ tlm::tlm_sync_enum TracePlayer::nb_transport_bw(tlm::tlm_generic_payload& trans,
   }
   if (phase == tlm::BEGIN_RESP) {
     ++completed_;
-    if (!trans.is_response_ok()) ++errors_;
+    if (trans.is_response_ok()) bytes_ += trans.get_data_length();
+    else ++errors_;
     last_completion_ = clock_.cycles_at((sc_core::sc_time_stamp() + delay).value());
     // BEGIN_RESP implies END_REQ for a request still waiting for it (base protocol).
     if (waiting_end_req_ && awaiting_end_req_ == &trans) {
@@ -85,7 +91,13 @@ tlm::tlm_sync_enum TracePlayer::nb_transport_bw(tlm::tlm_generic_payload& trans,
 }
 
 void TracePlayer::maybe_finish() {
-  if (!have_next_ && !waiting_end_req_ && completed_ == issued_) sc_core::sc_stop();
+  if (!have_next_ && !waiting_end_req_ && completed_ == issued_) stop();
+}
+
+void TracePlayer::stop() {
+  if (stopped_) return;  // a second sc_stop is a SystemC warning
+  stopped_ = true;
+  sc_core::sc_stop();
 }
 
 }  // namespace dmasim::dram

@@ -27,7 +27,7 @@ class TracePlayer : public sc_core::sc_module, public tlm::tlm_bw_transport_if<>
   std::uint64_t completed() const { return completed_; }
   std::uint64_t reads() const { return reads_; }
   std::uint64_t writes() const { return writes_; }
-  std::uint64_t bytes() const { return bytes_; }
+  std::uint64_t bytes() const { return bytes_; }  // moved by successful requests
   std::uint64_t errors() const { return errors_; }
   // Cycle of the last response: the DRAM cycles the trace took.
   std::uint64_t last_completion_cycle() const { return last_completion_; }
@@ -43,6 +43,7 @@ class TracePlayer : public sc_core::sc_module, public tlm::tlm_bw_transport_if<>
   bool fetch();
   void schedule_next();
   void maybe_finish();
+  void stop();
 
   TraceReader& reader_;
   ClockDomain clock_;
@@ -50,6 +51,8 @@ class TracePlayer : public sc_core::sc_module, public tlm::tlm_bw_transport_if<>
   sc_core::sc_event offer_event_;
   TraceRequest next_;
   bool have_next_ = false;
+  bool started_ = false;  // the first fetch happens in the first offer()
+  bool stopped_ = false;
   bool waiting_end_req_ = false;
   const tlm::tlm_generic_payload* awaiting_end_req_ = nullptr;
   std::uint64_t issued_ = 0, completed_ = 0, reads_ = 0, writes_ = 0, bytes_ = 0, errors_ = 0;

@@ -732,6 +732,38 @@ TEST(ConfigDocument, RecursesIntoNestedStructs) {
   EXPECT_EQ(child, parent + 1);
 }
 
+TEST(ConfigDocument, ListsTheFieldsOfListItemsChoicesAndRanges) {
+  std::vector<cfg::FieldDoc> rows;
+  cfg::document<Top>(rows);
+  // a list of structs documents its items' fields under "key[]", right after its own row
+  const auto* items = row(rows, "items");
+  ASSERT_NE(items, nullptr);
+  EXPECT_EQ(items->type, "list of maps");
+  EXPECT_EQ(items->default_value, "[]");
+  const auto* size = row(rows, "items[].size");
+  ASSERT_NE(size, nullptr) << "list items are not documented";
+  EXPECT_EQ(size->default_value, "4KiB");
+  EXPECT_TRUE(size->range.empty()) << "a size's range is in bytes, not shown as a bare number";
+  EXPECT_EQ(row(rows, "items[].name")->default_value, "(required)");
+  EXPECT_TRUE(row(rows, "items[].name")->required);
+  EXPECT_EQ(row(rows, "items[].name"), items + 1);
+  // a list of scalars stays one row
+  EXPECT_EQ(row(rows, "xs")->type, "list");
+  EXPECT_EQ(row(rows, "xs[]"), nullptr);
+  // choice fields list their words; other fields none
+  EXPECT_EQ(row(rows, "policy")->choices, (std::vector<std::string>{"fifo", "fr_fcfs", "round_robin"}));
+  EXPECT_TRUE(row(rows, "name")->choices.empty());
+  // plain numbers show their range; optional ones too
+  EXPECT_EQ(row(rows, "limit")->range, "1 to 100");
+  EXPECT_EQ(row(rows, "ratio")->range, "0 to 1");
+  EXPECT_TRUE(row(rows, "period")->range.empty());
+  EXPECT_TRUE(row(rows, "offset")->range.empty());
+  std::vector<cfg::FieldDoc> nested;
+  cfg::document<Top>(nested, "soc");
+  EXPECT_EQ(row(nested, "soc.controller.read_queue")->range, "1 to 256");
+  ASSERT_NE(row(nested, "soc.items[].cached"), nullptr);
+}
+
 // ---- nodes, locations and suggestions ------------------------------------------------------
 
 TEST(ConfigNode, LocationsOfKeysAndValues) {

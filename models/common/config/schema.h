@@ -196,6 +196,37 @@ struct Codec<std::optional<V>> {
   static Node write(const std::optional<V>& v) { return v ? Codec<V>::write(*v) : Node{}; }
 };
 
+// ---- what documentation shows of a type ---------------------------------------------------
+
+// The words a choice field accepts (empty for other types), for generated documentation.
+template <class V>
+struct DocChoices {
+  static constexpr std::vector<std::string> (*get)() = nullptr;
+};
+template <NamedEnum E>
+struct DocChoices<E> {
+  static constexpr std::vector<std::string> (*get)() = &enum_choices<E>;
+};
+template <class V>
+struct DocChoices<std::optional<V>> : DocChoices<V> {};
+
+// Whether a field's range is written in the value's own terms (plain numbers), not in ps,
+// bytes or Hz as numeric_value() sees unit types.
+template <class V>
+inline constexpr bool kPlainNumber = std::is_arithmetic_v<V>;
+template <class V>
+inline constexpr bool kPlainNumber<std::optional<V>> = kPlainNumber<V>;
+
+// The element type of a list field whose items are structs (void otherwise).
+template <class V>
+struct ListOfStructs {
+  using element = void;
+};
+template <Described V>
+struct ListOfStructs<std::vector<V>> {
+  using element = V;
+};
+
 // ---- numeric view of a value, for range checks ----------------------------------------------
 
 template <class V>
@@ -230,6 +261,8 @@ class Fields {
     std::function<Node(const T&)> write;
     std::function<std::optional<double>(const T&)> number;
     std::function<void(std::vector<FieldDoc>&, const std::string&)> nested_doc;  // struct-valued fields
+    std::vector<std::string> (*choices)() = nullptr;  // choice fields: the accepted words
+    bool plain_number = false;  // min/max are in the value's own terms (not ps, bytes, Hz...)
   };
 
   // Declares one field; the returned handle adds constraints.
@@ -264,8 +297,17 @@ class Fields {
     f.read = [member](const Node& n, const std::string& path, T& out) { out.*member = Codec<V>::read(n, path); };
     f.write = [member](const T& in) { return Codec<V>::write(in.*member); };
     f.number = [member](const T& in) { return numeric_value(in.*member); };
-    if constexpr (Described<V>)
+    f.choices = DocChoices<V>::get;
+    f.plain_number = kPlainNumber<V>;
+    if constexpr (Described<V>) {
       f.nested_doc = [](std::vector<FieldDoc>& out, const std::string& prefix) { document<V>(out, prefix); };
+    } else if constexpr (!std::is_void_v<typename ListOfStructs<V>::element>) {
+      // A list of structs: its items' fields are documented under "key[]".
+      f.type_name = "list of maps";
+      f.nested_doc = [](std::vector<FieldDoc>& out, const std::string& prefix) {
+        document<typename ListOfStructs<V>::element>(out, prefix + "[]");
+      };
+    }
     list_.push_back(std::move(f));
     return Handle(*this, list_.size() - 1);
   }
@@ -357,12 +399,16 @@ Node write(const T& value) {
   return Codec<T>::write(value);
 }
 
-// One row per field, recursively: for generated documentation of the scenario format.
+// One row per field, recursively: for generated documentation of the scenario format. The
+// fields of a list's struct items follow the list's row, under "key[].field".
 struct FieldDoc {
   std::string path;
   std::string type;
   std::string default_value;
   std::string doc;
+  std::vector<std::string> choices;  // choice fields: every accepted word
+  std::string range;                 // plain numbers with a range: "1 to 1024", ">= 1"
+  bool required = false;
 };
 
 template <Described T>
@@ -373,9 +419,35 @@ void document(std::vector<FieldDoc>& out, const std::string& prefix) {
   for (const auto& f : fields.list()) {
     const Node d = f.write(defaults);
     const std::string path = join_path(prefix, f.name);
-    // A required field has no default worth showing: the user must give it.
-    out.push_back({path, std::string(f.type_name), f.required ? "(required)" : (d.is_scalar() ? d.value() : ""),
-                   f.doc});
+    FieldDoc row;
+    row.path = path;
+    row.type = std::string(f.type_name);
+    row.doc = f.doc;
+    row.required = f.required;
+    // A required field has no default worth showing: the user must give it. A list of scalars
+    // shows as [a, b]; a map's defaults are in its own rows.
+    if (f.required) {
+      row.default_value = "(required)";
+    } else if (d.is_scalar()) {
+      row.default_value = d.value();
+    } else if (d.is_seq()) {
+      std::string items;
+      for (const auto& item : d.items()) {
+        if (!item.is_scalar()) {
+          items = "...";
+          break;
+        }
+        items += (items.empty() ? "" : ", ") + item.value();
+      }
+      row.default_value = "[" + items + "]";
+    }
+    if (f.choices != nullptr) row.choices = f.choices();
+    if (f.plain_number && (f.min || f.max)) {
+      if (f.min && f.max) row.range = format_double(*f.min) + " to " + format_double(*f.max);
+      else if (f.min) row.range = ">= " + format_double(*f.min);
+      else row.range = "<= " + format_double(*f.max);
+    }
+    out.push_back(std::move(row));
     if (f.nested_doc) f.nested_doc(out, path);
   }
 }

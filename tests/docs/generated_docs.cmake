@@ -1,0 +1,80 @@
+# Checks (or, with -DUPDATE=ON, rewrites) the generated regions of a Markdown file.
+#   cmake -DDMASIM=path/to/dmasim -DDOC=docs/configuration.md [-DUPDATE=ON] -P generated_docs.cmake
+# A region is
+#   <!-- BEGIN GENERATED: dmasim ARGS... -->
+#   ...the exact output of `dmasim ARGS...`...
+#   <!-- END GENERATED -->
+# and every region in DOC is compared with what the command prints now.
+cmake_minimum_required(VERSION 3.25)
+foreach(var DMASIM DOC)
+  if(NOT DEFINED ${var})
+    message(FATAL_ERROR "generated_docs.cmake: -D${var}=... is required")
+  endif()
+endforeach()
+
+file(READ "${DOC}" text)
+set(begin_tag "<!-- BEGIN GENERATED: dmasim ")
+set(end_tag "<!-- END GENERATED -->")
+set(rest "${text}")
+set(result "")
+set(regions 0)
+set(stale "")
+while(TRUE)
+  string(FIND "${rest}" "${begin_tag}" at)
+  if(at EQUAL -1)
+    break()
+  endif()
+  # Everything up to and including the BEGIN line is kept as it is.
+  string(SUBSTRING "${rest}" ${at} -1 tail)
+  string(FIND "${tail}" "\n" eol)
+  if(eol EQUAL -1)
+    message(FATAL_ERROR "${DOC}: unterminated BEGIN GENERATED line")
+  endif()
+  string(SUBSTRING "${tail}" 0 ${eol} begin_line)
+  math(EXPR keep "${at} + ${eol} + 1")
+  string(SUBSTRING "${rest}" 0 ${keep} head)
+  string(APPEND result "${head}")
+  string(SUBSTRING "${rest}" ${keep} -1 rest)
+  string(FIND "${rest}" "${end_tag}" stop)
+  if(stop EQUAL -1)
+    message(FATAL_ERROR "${DOC}: '${begin_line}' has no matching '${end_tag}'")
+  endif()
+  string(SUBSTRING "${rest}" 0 ${stop} current)
+  string(SUBSTRING "${rest}" ${stop} -1 rest)
+
+  # "<!-- BEGIN GENERATED: dmasim schema dram -->" -> schema;dram
+  string(LENGTH "${begin_tag}" tag_length)
+  string(SUBSTRING "${begin_line}" ${tag_length} -1 args)
+  string(REGEX REPLACE " *-->.*$" "" args "${args}")
+  separate_arguments(args UNIX_COMMAND "${args}")
+  execute_process(COMMAND "${DMASIM}" ${args} OUTPUT_VARIABLE expected ERROR_VARIABLE err RESULT_VARIABLE rc)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "dmasim ${args} failed (${rc}): ${err}")
+  endif()
+  string(APPEND result "${expected}")
+  math(EXPR regions "${regions} + 1")
+  if(NOT current STREQUAL expected)
+    string(REPLACE ";" " " shown "${args}")
+    list(APPEND stale "dmasim ${shown}")
+  endif()
+endwhile()
+string(APPEND result "${rest}")
+
+if(regions EQUAL 0)
+  message(FATAL_ERROR "${DOC}: no '${begin_tag}...' region found")
+endif()
+if(UPDATE)
+  if(stale)
+    file(WRITE "${DOC}" "${result}")
+    message(STATUS "${DOC}: regenerated ${stale}")
+  else()
+    message(STATUS "${DOC}: ${regions} generated region(s) already current")
+  endif()
+elseif(stale)
+  message(FATAL_ERROR
+          "${DOC} is out of date: the output of ${stale} changed. Regenerate it with\n"
+          "  cmake -DDMASIM=build/release/app/dmasim -DDOC=docs/configuration.md -DUPDATE=ON "
+          "-P tests/docs/generated_docs.cmake")
+else()
+  message(STATUS "${DOC}: ${regions} generated region(s) current")
+endif()
