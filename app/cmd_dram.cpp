@@ -1,8 +1,6 @@
 // dmasim dram: the DRAM subsystem on a request trace.
 #include <fmt/format.h>
 
-#include <sys/resource.h>
-
 #include <boost/program_options.hpp>
 #include <chrono>
 #include <filesystem>
@@ -30,7 +28,6 @@ struct Figures {
   double bandwidth_gbps = 0, peak_gbps = 0, row_hit_rate = 0, energy_nj = 0;
   stats::Histogram read_latency, write_latency;
   double wall_seconds = 0;
-  double peak_rss_mb = 0;  // the whole process's high-water resident set
 };
 
 double value_of(const stats::Registry& r, const std::string& name) {
@@ -65,7 +62,6 @@ void write_figures_json(const std::string& path, const Figures& f) {
   // Host figures last: the only ones that differ between two runs of the same input.
   j.key("wall_seconds"), j.value(f.wall_seconds);
   j.key("requests_per_second"), j.value(f.wall_seconds > 0 ? static_cast<double>(f.requests) / f.wall_seconds : 0.0);
-  j.key("peak_rss_mb"), j.value(f.peak_rss_mb);
   j.end_object();
   out << "\n";
   write_text_file(path, out.str());
@@ -159,8 +155,6 @@ int cmd_dram(const std::vector<std::string>& args) {
 
   Figures f;
   f.wall_seconds = std::chrono::duration<double>(stop - start).count();
-  rusage usage{};
-  if (getrusage(RUSAGE_SELF, &usage) == 0) f.peak_rss_mb = static_cast<double>(usage.ru_maxrss) / 1024.0;
   f.cycles = player.last_completion_cycle();
   f.requests = player.completed();
   f.reads = player.reads();

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <cerrno>
 #include <charconv>
 #include <cstring>
 #include <string_view>
@@ -81,6 +82,8 @@ bool TraceReader::read_line() {
       }
       end_ = std::fread(buffer_.data(), 1, buffer_.size(), file_);
       begin_ = 0;
+      if (end_ == 0 && std::ferror(file_))  // e.g. a directory: fopen succeeds, reading does not
+        throw UserError(fmt::format("{}: cannot read trace file: {}", path_, std::strerror(errno)));
       if (end_ == 0) {
         eof_ = true;
         view_ = line_;

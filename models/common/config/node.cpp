@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -147,6 +148,9 @@ void emit(YAML::Emitter& out, const Node& n) {
 }  // namespace
 
 Node load_yaml_file(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec))  // opens fine and reads as an empty file otherwise
+    throw ConfigError(Location{path, 0, 0, {}}, "", "is a directory, not a file");
   std::ifstream in(path);
   if (!in) throw ConfigError(Location{path, 0, 0, {}}, "", "cannot open file");
   std::stringstream ss;
