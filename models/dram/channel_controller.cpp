@@ -365,47 +365,46 @@ ChannelController::Candidate ChannelController::evaluate(std::uint64_t now) {
                     std::max(issue_cycle(std::max(group.act, act), Command::ACT), floor), pre};
     }
   }
-  std::uint64_t best_time = best.time;
-  int best_priority = best.priority;
-  std::uint64_t best_age = best.age;
+  // The hot loop of the simulator, kept free of unpredictable branches (many banks tie, all
+  // waiting on the same tFAW window): each bank's candidate becomes one key (time << 2 |
+  // priority) and the best (key, age) is kept with conditional moves.
+  const std::uint64_t refresh_key = best.slot == kNone && best.time != kNever
+                                        ? (best.time << 2) | static_cast<std::uint64_t>(best.priority)
+                                        : kNever;
+  std::uint64_t best_key = refresh_key;
+  std::uint64_t best_age = 0;  // a refresh wins ties
   unsigned best_flat = 0;
   int best_queue = -1;
-  const auto consider = [&](unsigned flat, int q, const BankChoice& choice) {
-    const std::uint64_t t = std::max(choice.local_time, shared_[bank_group_index_[flat]][choice.kind]);
-    const int priority = choice.kind < 2 ? 1 : 2;
-    if (t < best_time ||
-        (t == best_time && (priority < best_priority || (priority == best_priority && choice.age < best_age)))) {
-      best_time = t;
-      best_priority = priority;
-      best_age = choice.age;
-      best_flat = flat;
-      best_queue = q;
-    }
-  };
   for (int q = kReads; q <= kWrites; ++q) {
     // With grouping, the other queue may only finish requests whose row was opened for them:
     // closing it unserved would waste the ACT when the mode flips back.
     const bool other = config_.rw_grouping && (q == kWrites) != write_mode_;
-    const std::uint64_t banks =
-        (other ? pending_mask_[q] & committed_mask_[q] : pending_mask_[q]) & ~blocked_mask_;
+    std::uint64_t banks = (other ? pending_mask_[q] & committed_mask_[q] : pending_mask_[q]) & ~blocked_mask_;
     for (std::uint64_t mask = banks & dirty_mask_[q]; mask != 0; mask &= mask - 1)
       refresh_choice(static_cast<unsigned>(__builtin_ctzll(mask)), q);
     const BankChoice* choices = choices_[q].data();
     if (other) {
       for (std::uint64_t mask = banks; mask != 0; mask &= mask - 1) {
         const unsigned flat = static_cast<unsigned>(__builtin_ctzll(mask));
-        const BankChoice& choice = choices[flat];
-        if (choice.slot != kNone && choice.kind < 2 && slab_[choice.slot].activated) consider(flat, q, choice);
+        const BankChoice& c = choices[flat];
+        if (c.slot == kNone || c.kind >= 2 || !slab_[c.slot].activated) banks &= ~(std::uint64_t{1} << flat);
       }
-      continue;
     }
     for (std::uint64_t mask = banks; mask != 0; mask &= mask - 1) {
       const unsigned flat = static_cast<unsigned>(__builtin_ctzll(mask));
-      const BankChoice& choice = choices[flat];
-      if (choice.slot != kNone && choice.local_time <= best_time) consider(flat, q, choice);
+      const BankChoice& c = choices[flat];
+      const std::uint64_t t = std::max(c.local_time, shared_[bank_group_index_[flat]][c.kind]);
+      const std::uint64_t key = c.slot == kNone ? kNever : (t << 2) | (c.kind < 2 ? 1u : 2u);
+      const bool take = (key < best_key) | ((key == best_key) & (c.age < best_age) & (key != kNever));
+      best_key = take ? key : best_key;
+      best_age = take ? c.age : best_age;
+      best_flat = take ? flat : best_flat;
+      best_queue = take ? q : best_queue;
     }
   }
   if (best_queue < 0) return best;
+  const std::uint64_t best_time = best_key >> 2;
+  const int best_priority = static_cast<int>(best_key & 3);
   const BankChoice& choice = choices_[best_queue][best_flat];
   Candidate c;
   c.command = choice.command;

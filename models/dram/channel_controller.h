@@ -54,8 +54,13 @@ class ChannelController {
   // `quiet_until`: the caller guarantees no request arrives before that cycle (its socket is
   // blocked on a full queue), so row commands due earlier are issued in this call.
   std::uint64_t step(std::uint64_t now, std::uint64_t quiet_until = 0);
-  // Hands out finished requests in completion order.
+  // Hands out requests whose last data beat is at or before `now` (kNever: every request whose
+  // timing is settled), in completion order.
   bool pop_completion(std::uint64_t now, Completion& out);
+  // The next cycle at which step() has something to do, as of the last step().
+  std::uint64_t next_event() const {
+    return std::min({planned_valid_ ? planned_.time : kNever, next_completion(), next_refresh_due_});
+  }
   std::uint64_t next_completion() const;
 
   std::size_t queued_reads() const { return queue_count_[0]; }

@@ -93,7 +93,8 @@ DramSubsystem::Transaction* DramSubsystem::new_transaction() {
   return &transaction_store_.back();
 }
 
-void DramSubsystem::admit(tlm::tlm_generic_payload& trans, const std::vector<Burst>& bursts, std::uint64_t arrival) {
+void DramSubsystem::admit(tlm::tlm_generic_payload& trans, const std::vector<Burst>& bursts, std::uint64_t arrival,
+                          bool reschedule) {
   if (trans.has_mm()) trans.acquire();
   Transaction* t = new_transaction();
   t->payload = &trans;
@@ -104,10 +105,14 @@ void DramSubsystem::admit(tlm::tlm_generic_payload& trans, const std::vector<Bur
     channels_[b.where.channel]->controller->enqueue(b.address, b.where, is_write, arrival, t);
     touched |= std::uint64_t{1} << b.where.channel;
   }
+  if (!reschedule) return;
   const std::uint64_t now = now_cycle();
   for (; touched != 0; touched &= touched - 1) {
     const unsigned c = static_cast<unsigned>(__builtin_ctzll(touched));
-    rearm(c, now, channels_[c]->controller->step(now));
+    ChannelController& ctl = *channels_[c]->controller;
+    ctl.step(now);
+    deliver(ctl, now);  // a read served from the write queue
+    rearm(c, now, ctl.next_event());
   }
 }
 
@@ -156,53 +161,60 @@ void DramSubsystem::run_channel(unsigned index) {
   ChannelController& ctl = *channels_[index]->controller;
   const std::uint64_t now = now_cycle();
   // With a request blocked at the socket nothing new can arrive until room frees up.
-  std::uint64_t next = ctl.step(now, blocked_ != nullptr ? kNever : 0);
+  ctl.step(now, blocked_ != nullptr ? kNever : 0);
+  if (blocked_ != nullptr && fits(blocked_bursts_, blocked_->is_write())) {
+    tlm::tlm_generic_payload* trans = blocked_;
+    blocked_ = nullptr;
+    // Other channels the request touches are rescheduled by admit; this one just below.
+    const bool only_here = blocked_bursts_.size() == 1 && blocked_bursts_[0].where.channel == index;
+    admit(*trans, blocked_bursts_, now, !only_here);
+    tlm::tlm_phase phase = tlm::END_REQ;
+    sc_core::sc_time zero = sc_core::SC_ZERO_TIME;
+    socket->nb_transport_bw(*trans, phase, zero);
+    ctl.step(now);
+  }
+  deliver(ctl, now);
+  rearm(index, now, ctl.next_event());
+}
+
+void DramSubsystem::deliver(ChannelController& ctl, std::uint64_t now) {
+  // A burst's last data beat is known when its column command issues, so the response goes out
+  // then, annotated with the time still to run (AT timing annotation): no wake-up of its own.
   Completion done;
-  while (ctl.pop_completion(now, done)) {
+  while (ctl.pop_completion(kNever, done)) {
     auto* t = static_cast<Transaction*>(done.tag);
     if (--t->bursts_left == 0) {
       tlm::tlm_generic_payload* trans = t->payload;
       free_transactions_.push_back(t);
       trans->set_response_status(tlm::TLM_OK_RESPONSE);
-      respond(*trans);
+      respond(*trans, clock_.cycle_start(std::max(done.done, now)));
     }
   }
-  if (blocked_ != nullptr && fits(blocked_bursts_, blocked_->is_write())) {
-    tlm::tlm_generic_payload* trans = blocked_;
-    blocked_ = nullptr;
-    admit(*trans, blocked_bursts_, now);
-    tlm::tlm_phase phase = tlm::END_REQ;
-    sc_core::sc_time zero = sc_core::SC_ZERO_TIME;
-    socket->nb_transport_bw(*trans, phase, zero);
-    next = std::min(next, ctl.step(now));
-  }
-  rearm(index, now, std::min(next, ctl.next_completion()));
 }
 
-void DramSubsystem::respond(tlm::tlm_generic_payload& trans) {
+void DramSubsystem::respond(tlm::tlm_generic_payload& trans, Picoseconds at) {
   if (response_busy_ || !response_queue_.empty()) {
-    response_queue_.push_back(&trans);
+    response_queue_.push_back({&trans, at});
     return;
   }
+  send_response(trans, at);
+}
+
+void DramSubsystem::send_response(tlm::tlm_generic_payload& trans, Picoseconds at) {
   tlm::tlm_phase phase = tlm::BEGIN_RESP;
-  sc_core::sc_time zero = sc_core::SC_ZERO_TIME;
-  const tlm::tlm_sync_enum status = socket->nb_transport_bw(trans, phase, zero);
-  if (status == tlm::TLM_ACCEPTED || (status == tlm::TLM_UPDATED && phase == tlm::BEGIN_RESP)) {
+  const Picoseconds now = sc_core::sc_time_stamp().value();
+  sc_core::sc_time delay = sc_core::sc_time::from_value(at > now ? at - now : 0);
+  const tlm::tlm_sync_enum status = socket->nb_transport_bw(trans, phase, delay);
+  if (status == tlm::TLM_ACCEPTED || (status == tlm::TLM_UPDATED && phase == tlm::BEGIN_RESP))
     response_busy_ = true;  // END_RESP will come on the forward path
-  }
   if (trans.has_mm()) trans.release();
 }
 
 void DramSubsystem::send_queued_responses() {
   while (!response_busy_ && !response_queue_.empty()) {
-    tlm::tlm_generic_payload* trans = response_queue_.front();
+    const PendingResponse r = response_queue_.front();
     response_queue_.pop_front();
-    tlm::tlm_phase phase = tlm::BEGIN_RESP;
-    sc_core::sc_time zero = sc_core::SC_ZERO_TIME;
-    const tlm::tlm_sync_enum status = socket->nb_transport_bw(*trans, phase, zero);
-    if (status == tlm::TLM_ACCEPTED || (status == tlm::TLM_UPDATED && phase == tlm::BEGIN_RESP))
-      response_busy_ = true;
-    if (trans->has_mm()) trans->release();
+    send_response(*r.trans, r.at);
   }
 }
 

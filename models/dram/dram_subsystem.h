@@ -4,6 +4,10 @@
 // until its controller's next command, completion or refresh. A transaction larger than a
 // burst is split into bursts; its response goes out when the last burst's data has moved.
 //
+// Responses: BEGIN_RESP is sent when the last burst's column command issues, with the delay to
+// its last data beat as the timing annotation (approximately-timed style), so the initiator
+// sees the response at exactly that time without the target waking up for it.
+//
 // Backpressure: BEGIN_REQ is answered with END_REQ at once when the target queues have room
 // for all its bursts; otherwise END_REQ comes later, when room frees up, and the initiator may
 // not send another request meanwhile (base protocol).
@@ -69,10 +73,14 @@ class DramSubsystem : public sc_core::sc_module, public tlm::tlm_fw_transport_if
 
   bool split(const tlm::tlm_generic_payload& trans, std::vector<Burst>& out) const;
   bool fits(const std::vector<Burst>& bursts, bool is_write) const;
-  void admit(tlm::tlm_generic_payload& trans, const std::vector<Burst>& bursts, std::uint64_t arrival);
+  // Queues the bursts; with `reschedule`, steps and re-arms the channels they went to.
+  void admit(tlm::tlm_generic_payload& trans, const std::vector<Burst>& bursts, std::uint64_t arrival,
+             bool reschedule = true);
   void run_channel(unsigned index);
   void rearm(unsigned index, std::uint64_t now, std::uint64_t next);
-  void respond(tlm::tlm_generic_payload& trans);
+  void deliver(ChannelController& ctl, std::uint64_t now);
+  void respond(tlm::tlm_generic_payload& trans, Picoseconds at);
+  void send_response(tlm::tlm_generic_payload& trans, Picoseconds at);
   void send_queued_responses();
   Transaction* new_transaction();
 
@@ -89,9 +97,14 @@ class DramSubsystem : public sc_core::sc_module, public tlm::tlm_fw_transport_if
   std::vector<Burst> blocked_bursts_;
   std::vector<Burst> scratch_;
 
-  // Response path: one BEGIN_RESP at a time until the initiator completes it.
+  // Response path: one BEGIN_RESP at a time until the initiator completes it. Responses go
+  // out when their last data beat is known, annotated with the delay until it.
+  struct PendingResponse {
+    tlm::tlm_generic_payload* trans;
+    Picoseconds at;  // time of the last data beat
+  };
   bool response_busy_ = false;
-  std::deque<tlm::tlm_generic_payload*> response_queue_;
+  std::deque<PendingResponse> response_queue_;
   sc_core::sc_event response_event_;
 };
 

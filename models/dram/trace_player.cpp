@@ -12,6 +12,11 @@ TracePlayer::TracePlayer(const sc_core::sc_module_name& name, TraceReader& reade
   opts.set_sensitivity(&offer_event_);
   opts.dont_initialize();
   sc_core::sc_spawn([this] { offer(); }, "offer", &opts);
+  sc_core::sc_spawn_options stop_opts;
+  stop_opts.spawn_method();
+  stop_opts.set_sensitivity(&stop_event_);
+  stop_opts.dont_initialize();
+  sc_core::sc_spawn([this] { stop(); }, "stop", &stop_opts);
   // The first line is read once the simulation runs: a malformed first line or an empty trace
   // must stop it through sc_stop, which is illegal during elaboration.
   offer_event_.notify(sc_core::SC_ZERO_TIME);
@@ -77,7 +82,8 @@ tlm::tlm_sync_enum TracePlayer::nb_transport_bw(tlm::tlm_generic_payload& trans,
     ++completed_;
     if (trans.is_response_ok()) bytes_ += trans.get_data_length();
     else ++errors_;
-    last_completion_ = clock_.cycles_at((sc_core::sc_time_stamp() + delay).value());
+    // Responses of different channels may come out of time order.
+    last_completion_ = std::max(last_completion_, clock_.cycles_at((sc_core::sc_time_stamp() + delay).value()));
     // BEGIN_RESP implies END_REQ for a request still waiting for it (base protocol).
     if (waiting_end_req_ && awaiting_end_req_ == &trans) {
       waiting_end_req_ = false;
@@ -91,7 +97,12 @@ tlm::tlm_sync_enum TracePlayer::nb_transport_bw(tlm::tlm_generic_payload& trans,
 }
 
 void TracePlayer::maybe_finish() {
-  if (!have_next_ && !waiting_end_req_ && completed_ == issued_) stop();
+  if (have_next_ || waiting_end_req_ || completed_ != issued_) return;
+  // Responses may arrive annotated ahead of their time: stop when the last one's time has come.
+  const Picoseconds now = sc_core::sc_time_stamp().value();
+  const Picoseconds end = clock_.cycle_start(last_completion_);
+  if (end <= now) stop();
+  else stop_event_.notify(sc_core::sc_time::from_value(end - now));
 }
 
 void TracePlayer::stop() {

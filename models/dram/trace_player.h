@@ -49,6 +49,7 @@ class TracePlayer : public sc_core::sc_module, public tlm::tlm_bw_transport_if<>
   ClockDomain clock_;
   PayloadPool pool_;
   sc_core::sc_event offer_event_;
+  sc_core::sc_event stop_event_;  // the last response's time
   TraceRequest next_;
   bool have_next_ = false;
   bool started_ = false;  // the first fetch happens in the first offer()
