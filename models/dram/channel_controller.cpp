@@ -33,7 +33,7 @@ ChannelController::ChannelController(const MemSpec& spec, const ControllerConfig
   choices_[1].resize(banks_.size());
   for (unsigned f = 0; f < banks_.size(); ++f)
     bank_group_index_.push_back((f / banks_per_rank_) * spec.org.bank_groups + (f % banks_per_rank_) / banks_per_group_);
-  shared_.resize(std::size_t{spec.org.ranks} * spec.org.bank_groups);
+  shared_.resize(std::size_t{spec.org.ranks} * spec.org.bank_groups * 4);
   groups_.resize(std::size_t{spec.org.ranks} * spec.org.bank_groups);
   ranks_.resize(spec.org.ranks);
   update_refresh_due();
@@ -236,6 +236,7 @@ void ChannelController::refresh_choice(unsigned flat, int queue) {
     choice.kind = 2;
     choice.local_time = std::max(issue_cycle(bank.act, Command::ACT), r.ready);
   }
+  choice.shared_index = bank_group_index_[flat] * 4 + choice.kind;
 }
 
 ChannelController::Candidate ChannelController::request_candidate(unsigned flat, int queue) const {
@@ -360,9 +361,11 @@ ChannelController::Candidate ChannelController::evaluate(std::uint64_t now) {
     const std::uint64_t pre = std::max(issue_cycle(rank.pre, Command::PRE), floor);
     for (unsigned k = 0; k < spec_.org.bank_groups; ++k, ++g) {
       const Group& group = groups_[g];
-      shared_[g] = {std::max(issue_cycle(std::max(group.rd, rank.rd), Command::RD), floor),
-                    std::max(issue_cycle(std::max(group.wr, rank.wr), Command::WR), floor),
-                    std::max(issue_cycle(std::max(group.act, act), Command::ACT), floor), pre};
+      std::uint64_t* row = &shared_[g * 4];
+      row[0] = std::max(issue_cycle(std::max(group.rd, rank.rd), Command::RD), floor);
+      row[1] = std::max(issue_cycle(std::max(group.wr, rank.wr), Command::WR), floor);
+      row[2] = std::max(issue_cycle(std::max(group.act, act), Command::ACT), floor);
+      row[3] = pre;
     }
   }
   // The hot loop of the simulator, kept free of unpredictable branches (many banks tie, all
@@ -383,6 +386,7 @@ ChannelController::Candidate ChannelController::evaluate(std::uint64_t now) {
     for (std::uint64_t mask = banks & dirty_mask_[q]; mask != 0; mask &= mask - 1)
       refresh_choice(static_cast<unsigned>(__builtin_ctzll(mask)), q);
     const BankChoice* choices = choices_[q].data();
+    const std::uint64_t* shared = shared_.data();
     if (other) {
       for (std::uint64_t mask = banks; mask != 0; mask &= mask - 1) {
         const unsigned flat = static_cast<unsigned>(__builtin_ctzll(mask));
@@ -393,9 +397,9 @@ ChannelController::Candidate ChannelController::evaluate(std::uint64_t now) {
     for (std::uint64_t mask = banks; mask != 0; mask &= mask - 1) {
       const unsigned flat = static_cast<unsigned>(__builtin_ctzll(mask));
       const BankChoice& c = choices[flat];
-      const std::uint64_t t = std::max(c.local_time, shared_[bank_group_index_[flat]][c.kind]);
-      const std::uint64_t key = c.slot == kNone ? kNever : (t << 2) | (c.kind < 2 ? 1u : 2u);
-      const bool take = (key < best_key) | ((key == best_key) & (c.age < best_age) & (key != kNever));
+      const std::uint64_t t = std::max(c.local_time, shared[c.shared_index]);
+      const std::uint64_t key = (t << 2) | (c.kind < 2 ? 1u : 2u);
+      const bool take = ((key < best_key) | ((key == best_key) & (c.age < best_age))) & (c.slot != kNone);
       best_key = take ? key : best_key;
       best_age = take ? c.age : best_age;
       best_flat = take ? flat : best_flat;

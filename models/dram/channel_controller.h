@@ -111,6 +111,7 @@ class ChannelController {
     std::uint32_t slot = kNone;
     Command command = Command::ACT;
     unsigned kind = 0;  // index into the shared-constraint row: 0 RD, 1 WR, 2 ACT, 3 PRE
+    unsigned shared_index = 0;  // group * 4 + kind: this choice's entry in shared_
     std::uint64_t local_time = 0;
     std::uint64_t age = 0;  // the request's arrival order, for ties
   };
@@ -192,7 +193,7 @@ class ChannelController {
   std::vector<unsigned> bank_group_index_;  // flat bank -> index into groups_
   // Per group, the earliest RD, WR and ACT allowed by group-, rank- and bus-wide rules, built
   // at each evaluation so each bank costs one max().
-  std::vector<std::array<std::uint64_t, 4>> shared_;
+  std::vector<std::uint64_t> shared_;  // [group * 4 + kind]
   std::uint64_t blocked_mask_ = 0;  // banks held back by a pending refresh
   std::uint64_t next_refresh_due_ = kNever;  // earliest due refresh of a rank not yet pending
   std::vector<Group> groups_;
