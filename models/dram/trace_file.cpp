@@ -104,8 +104,67 @@ bool TraceReader::read_line() {
   }
 }
 
+namespace {
+
+// The common case of the plain format, "0xADDR READ|WRITE CYCLE" with single spaces, parsed
+// without tokenising. Anything else (including every malformed line) takes the general path,
+// which knows how to explain what is wrong.
+bool parse_plain_fast(std::string_view line, TraceRequest& r) {
+  const char* p = line.data();
+  const char* end = p + line.size();
+  if (end - p < 4 || p[0] != '0' || (p[1] != 'x' && p[1] != 'X')) return false;
+  p += 2;
+  std::uint64_t address = 0;
+  const char* digits = p;
+  for (; p < end; ++p) {
+    const char c = *p;
+    unsigned v;
+    if (c >= '0' && c <= '9') v = static_cast<unsigned>(c - '0');
+    else if (c >= 'a' && c <= 'f') v = static_cast<unsigned>(c - 'a' + 10);
+    else if (c >= 'A' && c <= 'F') v = static_cast<unsigned>(c - 'A' + 10);
+    else break;
+    if (address >> 60) return false;  // would overflow: let the general path report it
+    address = address << 4 | v;
+  }
+  if (p == digits || p >= end || *p != ' ') return false;
+  ++p;
+  bool write;
+  if (end - p >= 5 && std::string_view(p, 5) == "READ ") {
+    write = false;
+    p += 5;
+  } else if (end - p >= 6 && std::string_view(p, 6) == "WRITE ") {
+    write = true;
+    p += 6;
+  } else {
+    return false;
+  }
+  std::uint64_t cycle = 0;
+  digits = p;
+  for (; p < end && *p >= '0' && *p <= '9'; ++p) {
+    if (cycle > (~std::uint64_t{0} - 9) / 10) return false;
+    cycle = cycle * 10 + static_cast<unsigned>(*p - '0');
+  }
+  if (p == digits || p != end) return false;
+  r.address = address;
+  r.is_write = write;
+  r.cycle = cycle;
+  return true;
+}
+
+}  // namespace
+
 bool TraceReader::next(TraceRequest& out) {
   while (read_line()) {
+    if (format_ == TraceFormat::Trace && parse_plain_fast(view_, out)) {
+      ++line_number_;
+      out.size = 64;
+      out.line = line_number_;
+      if (out.cycle < last_cycle_) {
+        fail(fmt::format("cycle {} is earlier than the previous request's cycle {}", out.cycle, last_cycle_));
+      }
+      last_cycle_ = out.cycle;
+      return true;
+    }
     ++line_number_;
     std::string_view rest(view_);
     if (!rest.empty() && rest.back() == '\r') rest.remove_suffix(1);
