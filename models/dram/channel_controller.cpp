@@ -437,6 +437,14 @@ unsigned ChannelController::pick_refresh_bank(unsigned rank) const {
   return best;
 }
 
+void ChannelController::refresh_done(unsigned rank) {
+  refresh_->refreshed(rank);
+  ranks_[rank].refresh_pending = false;
+  update_blocked();
+  update_refresh_due();
+  s_.refreshes->inc();
+}
+
 void ChannelController::update_refresh_due() {
   next_refresh_due_ = kNever;
   for (unsigned r = 0; r < ranks_.size(); ++r)
@@ -580,11 +588,7 @@ void ChannelController::issue(const Candidate& c, std::uint64_t now) {
         raise(banks_[b].act, edge + t.tRFC);
         touch(b);
       }
-      refresh_->refreshed(rank_index);
-      rank.refresh_pending = false;
-      update_blocked();
-      update_refresh_due();
-      s_.refreshes->inc();
+      refresh_done(rank_index);
       if (trace_ != nullptr)
         trace_->complete(rank.track, now * t.tCK, (now + t.tRFC) * t.tCK, "REF", {{"cycle", now}});
       break;
@@ -596,11 +600,7 @@ void ChannelController::issue(const Candidate& c, std::uint64_t now) {
       raise(rank.act, edge + t.tRRD_S);
       raise(rank.refpb, edge + t.tRFCpb);
       if (d_.refpb_in_faw) rank.faw[rank.acts++ % 4] = edge;
-      refresh_->refreshed(rank_index);
-      rank.refresh_pending = false;
-      update_blocked();
-      update_refresh_due();
-      s_.refreshes->inc();
+      refresh_done(rank_index);
       if (trace_ != nullptr)
         trace_->complete(banks_[c.bank].track, now * t.tCK, (now + t.tRFCpb) * t.tCK, "REFpb", {{"cycle", now}});
       break;

@@ -154,6 +154,7 @@ class ChannelController {
     return rank.acts >= 4 ? rank.faw[rank.acts % 4] + spec_.t.tFAW : 0;
   }
   void update_refresh_due();
+  void refresh_done(unsigned rank);
   unsigned pick_refresh_bank(unsigned rank) const;
   void update_mode();
   void issue(const Candidate& c, std::uint64_t now);
