@@ -1,0 +1,63 @@
+#include "models/cache/cache_config.h"
+
+#include <fmt/format.h>
+
+#include <bit>
+
+#include "models/common/error.h"
+
+namespace dmasim::cache {
+
+void CacheConfig::describe(cfg::Fields<CacheConfig>& f) {
+  f("size", &CacheConfig::size, "capacity (ways x sets x line_size; the number of sets a power of two)");
+  f("ways", &CacheConfig::ways, "associativity (lines per set)").range(1, 64);
+  f("line_size", &CacheConfig::line_size, "line size: 32B or 64B");
+  f("hit_latency", &CacheConfig::hit_latency, "cycles from request to data on a hit").range(0, 1000);
+  f("mshrs", &CacheConfig::mshrs, "miss status holding registers: lines with an outstanding miss").range(1, 256);
+  f("mshr_targets", &CacheConfig::mshr_targets, "requests merged into one MSHR (misses to the same line)")
+      .range(1, 256);
+  f("write_buffer", &CacheConfig::write_buffer, "write/eviction buffer entries (lines waiting to be written back)")
+      .range(1, 256);
+  f("replacement", &CacheConfig::replacement,
+    "lru: least recently used; plru: tree pseudo-LRU (ways a power of two); random: seeded per cache, "
+    "deterministic. Invalid ways are always filled first");
+  f("inclusion", &CacheConfig::inclusion,
+    "relation to the caches above: inclusive (an eviction here back-invalidates them), exclusive (holds "
+    "their victims, not their lines), non-inclusive (neither)");
+  f("write_policy", &CacheConfig::write_policy, "write-back: write-back, write-allocate");
+}
+
+std::optional<CacheConfig::Problem> CacheConfig::problem() const {
+  const std::uint64_t line = line_size.bytes;
+  if (line != 32 && line != 64)
+    return Problem{"line_size", fmt::format("line size must be 32B or 64B, got {}", units::format(line_size))};
+  if (ways < 1 || ways > 64) return Problem{"ways", fmt::format("ways must be 1 to 64, got {}", ways)};
+  if (size.bytes == 0) return Problem{"size", "size must not be zero"};
+  const std::uint64_t set_bytes = line * ways;
+  if (size.bytes % set_bytes != 0)
+    return Problem{"size", fmt::format("size {} is not a multiple of ways x line_size = {} x {} = {}",
+                                       units::format(size), ways, line, set_bytes)};
+  const std::uint64_t sets = size.bytes / set_bytes;
+  if (!std::has_single_bit(sets))
+    return Problem{"size", fmt::format("size {} with {} ways of {}B lines gives {} sets; the number of sets "
+                                       "must be a power of two",
+                                       units::format(size), ways, line, sets)};
+  if (sets > (std::uint64_t{1} << 26))
+    return Problem{"size", fmt::format("size {} gives {} sets, more than supported (2^26)", units::format(size), sets)};
+  if (replacement == Replacement::Plru && !std::has_single_bit(ways))
+    return Problem{"replacement", fmt::format("plru needs a power-of-two number of ways, got {}", ways)};
+  if (mshrs < 1) return Problem{"mshrs", "at least one MSHR is needed"};
+  if (mshr_targets < 1) return Problem{"mshr_targets", "an MSHR must hold at least one request"};
+  if (write_buffer < 1) return Problem{"write_buffer", "the write buffer needs at least one entry"};
+  return std::nullopt;
+}
+
+void CacheConfig::validate(cfg::Validator& v) const {
+  if (const auto p = problem()) v.fail(p->key, p->message);
+}
+
+void CacheConfig::check() const {
+  if (const auto p = problem()) throw UserError(fmt::format("cache configuration: {}: {}", p->key, p->message));
+}
+
+}  // namespace dmasim::cache
