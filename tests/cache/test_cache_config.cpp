@@ -7,21 +7,16 @@
 #include "models/common/config/node.h"
 #include "models/common/error.h"
 
+#include "tests/support/config_text.h"
 namespace dmasim::cache {
 namespace {
 
 CacheConfig read_text(const std::string& text) {
-  return cfg::read<CacheConfig>(cfg::load_yaml_string(text, "test.yaml"), "soc.l2");
+  return dmasim::testing::read_config_text<CacheConfig>(text, "test.yaml", "soc.l2");
 }
 
 std::string error_of(const std::string& text) {
-  try {
-    read_text(text);
-  } catch (const UserError& e) {
-    return e.what();
-  }
-  ADD_FAILURE() << "no error for:\n" << text;
-  return {};
+  return dmasim::testing::config_error<CacheConfig>(text, "test.yaml", "soc.l2");
 }
 
 TEST(CacheConfig, DefaultsAreValid) {

@@ -11,21 +11,16 @@
 #include "models/common/error.h"
 #include "models/interconnect/address_map.h"
 
+#include "tests/support/config_text.h"
 namespace dmasim::interconnect {
 namespace {
 
 AddressMapConfig read_text(const std::string& text) {
-  return cfg::read<AddressMapConfig>(cfg::load_yaml_string(text, "map.yaml"), "soc.map");
+  return dmasim::testing::read_config_text<AddressMapConfig>(text, "map.yaml", "soc.map");
 }
 
 std::string error_of(const std::string& text) {
-  try {
-    read_text(text);
-  } catch (const UserError& e) {
-    return e.what();
-  }
-  ADD_FAILURE() << "no error for:\n" << text;
-  return {};
+  return dmasim::testing::config_error<AddressMapConfig>(text, "map.yaml", "soc.map");
 }
 
 TargetConfig target(std::string name, std::uint64_t base, std::uint64_t size, TargetKind kind = TargetKind::Memory) {

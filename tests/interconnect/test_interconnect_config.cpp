@@ -9,23 +9,18 @@
 #include "models/common/error.h"
 #include "models/interconnect/interconnect_config.h"
 
+#include "tests/support/config_text.h"
 namespace dmasim::interconnect {
 namespace {
 
 const char* const kMap = "address_map:\n  targets:\n    - {name: dram, base: 0x40000000, size: 2GiB}\n";
 
 InterconnectConfig read_text(const std::string& text) {
-  return cfg::read<InterconnectConfig>(cfg::load_yaml_string(text, "cci.yaml"), "soc.cci");
+  return dmasim::testing::read_config_text<InterconnectConfig>(text, "cci.yaml", "soc.cci");
 }
 
 std::string error_of(const std::string& text) {
-  try {
-    read_text(text);
-  } catch (const UserError& e) {
-    return e.what();
-  }
-  ADD_FAILURE() << "no error for:\n" << text;
-  return {};
+  return dmasim::testing::config_error<InterconnectConfig>(text, "cci.yaml", "soc.cci");
 }
 
 std::string ports_and(const std::string& ports, const std::string& rest = {}) {
