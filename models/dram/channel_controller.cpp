@@ -35,6 +35,7 @@ ChannelController::ChannelController(const MemSpec& spec, const ControllerConfig
     bank_group_index_.push_back((f / banks_per_rank_) * spec.org.bank_groups + (f % banks_per_rank_) / banks_per_group_);
   shared_.resize(std::size_t{spec.org.ranks} * spec.org.bank_groups * 4);
   groups_.resize(std::size_t{spec.org.ranks} * spec.org.bank_groups);
+  for (unsigned g = 0; g < groups_.size(); ++g) group_rank_.push_back(g / spec.org.bank_groups);
   ranks_.resize(spec.org.ranks);
   update_refresh_due();
   slab_.reserve(config.read_queue + config.write_queue);
@@ -239,36 +240,24 @@ void ChannelController::refresh_choice(unsigned flat, int queue) {
   choice.shared_index = bank_group_index_[flat] * 4 + choice.kind;
 }
 
-ChannelController::Candidate ChannelController::request_candidate(unsigned flat, int queue) const {
-  Candidate c;
+ChannelController::Candidate ChannelController::from_choice(unsigned flat, int queue, std::uint64_t time) const {
   const BankChoice& choice = choices_[queue][flat];
-  if (choice.slot == kNone) return c;
-  const unsigned rank_index = flat / banks_per_rank_;
-  const Rank& rank = ranks_[rank_index];
-  const Group& group = groups_[rank_index * spec_.org.bank_groups + (flat % banks_per_rank_) / banks_per_group_];
+  Candidate c;
+  c.command = choice.command;
   c.bank = flat;
   c.slot = choice.slot;
-  c.age = slab_[choice.slot].id;
-  c.command = choice.command;
-  switch (choice.command) {
-    case Command::RD:
-      c.time = std::max(choice.local_time, issue_cycle(std::max(group.rd, rank.rd), Command::RD));
-      c.priority = 1;
-      break;
-    case Command::WR:
-      c.time = std::max(choice.local_time, issue_cycle(std::max(group.wr, rank.wr), Command::WR));
-      c.priority = 1;
-      break;
-    case Command::PRE:
-      c.time = std::max(choice.local_time, issue_cycle(rank.pre, Command::PRE));
-      c.priority = 2;
-      break;
-    default:
-      c.time = std::max(choice.local_time, issue_cycle(std::max({group.act, rank.act, faw_edge(rank)}), Command::ACT));
-      c.priority = 2;
-  }
-  c.time = std::max(c.time, cmd_free_);
+  c.time = time;
+  c.age = choice.age;
+  c.priority = choice.kind < 2 ? 1 : 2;  // column commands before row commands
   return c;
+}
+
+ChannelController::Candidate ChannelController::request_candidate(unsigned flat, int queue) const {
+  const BankChoice& choice = choices_[queue][flat];
+  if (choice.slot == kNone) return {};
+  std::uint64_t row[4];
+  shared_row(bank_group_index_[flat], cmd_free_, row);
+  return from_choice(flat, queue, std::max(choice.local_time, row[choice.kind]));
 }
 
 ChannelController::Candidate ChannelController::refresh_candidate(unsigned rank_index) const {
@@ -352,22 +341,8 @@ ChannelController::Candidate ChannelController::evaluate(std::uint64_t now) {
     c.time = std::max(c.time, now);
     if (better(c, best)) best = c;
   }
-  // The hot loop of the simulator: compare (time, priority, age) in registers and build the
-  // winning Candidate once at the end.
   const std::uint64_t floor = std::max(now, cmd_free_);
-  for (unsigned r = 0, g = 0; r < ranks_.size(); ++r) {
-    const Rank& rank = ranks_[r];
-    const std::uint64_t act = std::max(rank.act, faw_edge(rank));
-    const std::uint64_t pre = std::max(issue_cycle(rank.pre, Command::PRE), floor);
-    for (unsigned k = 0; k < spec_.org.bank_groups; ++k, ++g) {
-      const Group& group = groups_[g];
-      std::uint64_t* row = &shared_[g * 4];
-      row[0] = std::max(issue_cycle(std::max(group.rd, rank.rd), Command::RD), floor);
-      row[1] = std::max(issue_cycle(std::max(group.wr, rank.wr), Command::WR), floor);
-      row[2] = std::max(issue_cycle(std::max(group.act, act), Command::ACT), floor);
-      row[3] = pre;
-    }
-  }
+  for (unsigned g = 0; g < groups_.size(); ++g) shared_row(g, floor, &shared_[g * 4]);
   // The hot loop of the simulator, kept free of unpredictable branches (many banks tie, all
   // waiting on the same tFAW window): each bank's candidate becomes one key (time << 2 |
   // priority) and the best (key, age) is kept with conditional moves.
@@ -407,17 +382,7 @@ ChannelController::Candidate ChannelController::evaluate(std::uint64_t now) {
     }
   }
   if (best_queue < 0) return best;
-  const std::uint64_t best_time = best_key >> 2;
-  const int best_priority = static_cast<int>(best_key & 3);
-  const BankChoice& choice = choices_[best_queue][best_flat];
-  Candidate c;
-  c.command = choice.command;
-  c.bank = best_flat;
-  c.slot = choice.slot;
-  c.time = best_time;
-  c.age = choice.age;
-  c.priority = best_priority;
-  return c;
+  return from_choice(best_flat, best_queue, best_key >> 2);
 }
 
 unsigned ChannelController::pick_refresh_bank(unsigned rank) const {

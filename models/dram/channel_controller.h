@@ -7,6 +7,7 @@
 // Timing state is kept as "earliest legal cycle" per command kind at bank, bank-group, rank and
 // channel scope, updated when a command issues (so finding the next legal time is a handful of
 // max() operations), in the manner of a JEDEC timing table.
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <deque>
@@ -139,6 +140,18 @@ class ChannelController {
   bool better(const Candidate& a, const Candidate& b) const;
   bool eligible(const Request& r) const;
   std::uint32_t pick_request(const Bank& bank, int queue) const;
+  // Earliest issue cycles of RD, WR, ACT and PRE (out[0..3]) in a bank group from the group-,
+  // rank- and bus-wide rules (the same for every bank of the group), at least `floor`. Inline:
+  // it runs for every group at every evaluation.
+  void shared_row(unsigned group_index, std::uint64_t floor, std::uint64_t* out) const {
+    const Rank& rank = ranks_[group_rank_[group_index]];
+    const Group& group = groups_[group_index];
+    out[0] = std::max(issue_cycle(std::max(group.rd, rank.rd), Command::RD), floor);
+    out[1] = std::max(issue_cycle(std::max(group.wr, rank.wr), Command::WR), floor);
+    out[2] = std::max(issue_cycle(std::max({group.act, rank.act, faw_edge(rank)}), Command::ACT), floor);
+    out[3] = std::max(issue_cycle(rank.pre, Command::PRE), floor);
+  }
+  Candidate from_choice(unsigned flat_bank, int queue, std::uint64_t time) const;
   Candidate request_candidate(unsigned flat_bank, int queue) const;
   Candidate refresh_candidate(unsigned rank) const;
   // The best command over every bank and refresh, times clamped to `now`.
@@ -192,6 +205,7 @@ class ChannelController {
   std::array<std::vector<BankChoice>, 2> choices_;  // [queue][flat bank]
   std::array<std::uint64_t, 2> dirty_mask_{~0ull, ~0ull};  // choices to recompute
   std::vector<unsigned> bank_group_index_;  // flat bank -> index into groups_
+  std::vector<unsigned> group_rank_;        // group index -> rank (no division on the hot path)
   // Per group, the earliest RD, WR and ACT allowed by group-, rank- and bus-wide rules, built
   // at each evaluation so each bank costs one max().
   std::vector<std::uint64_t> shared_;  // [group * 4 + kind]

@@ -210,7 +210,10 @@ TEST(ChannelController, AWriteNeverOvertakesAnOlderReadOfTheSameAddress) {
          {3, address_of(spec.org, 3, 1, 2, 0), true}});
   ASSERT_TRUE(h.checker.ok()) << h.checker.summary();
   std::uint64_t read_done = 0, write_done = 0;
-  for (const auto& d : h.done) (d.write ? write_done : read_done) = d.address == a ? d.done : (d.write ? write_done : read_done);
+  for (const auto& d : h.done) {
+    if (d.address != a) continue;
+    (d.write ? write_done : read_done) = d.done;
+  }
   EXPECT_GT(write_done, read_done);
 }
 
