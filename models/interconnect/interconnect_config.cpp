@@ -8,12 +8,6 @@
 
 namespace dmasim::interconnect {
 
-Picoseconds ClockSpec::period_ps() const {
-  if (period) return period->ps;
-  if (frequency && frequency->hz != 0) return (Picoseconds{1'000'000'000'000} + frequency->hz / 2) / frequency->hz;
-  return 0;
-}
-
 void PortConfig::describe(cfg::Fields<PortConfig>& f) {
   f("name", &PortConfig::name, "the port's name (unique); the platform binds a master's socket to it").required();
   f("kind", &PortConfig::kind,
@@ -114,20 +108,3 @@ std::uint64_t InterconnectConfig::data_cycles(std::uint64_t bytes) const {
 }
 
 }  // namespace dmasim::interconnect
-
-namespace dmasim::cfg {
-
-interconnect::ClockSpec Codec<interconnect::ClockSpec>::read(const Node& n, const std::string& path) {
-  const std::string text = expect_scalar(n, path, "a frequency or a period");
-  if (const auto f = units::parse_frequency(text)) return interconnect::ClockSpec::from_frequency(*f);
-  if (const auto d = units::parse_duration(text)) return interconnect::ClockSpec::from_period(*d);
-  fail(n, path, fmt::format("expected a frequency (e.g. 533MHz) or a period (e.g. 1.876ns), got '{}'", text));
-}
-
-Node Codec<interconnect::ClockSpec>::write(const interconnect::ClockSpec& c) {
-  if (c.frequency) return Node::scalar(units::format(*c.frequency));
-  if (c.period) return Node::scalar(units::format(*c.period));
-  return Node{};
-}
-
-}  // namespace dmasim::cfg

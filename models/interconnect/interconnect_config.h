@@ -19,6 +19,7 @@
 #include <utility>
 #include <vector>
 
+#include "models/common/clock_spec.h"
 #include "models/common/config/schema.h"
 #include "models/common/sim_time.h"
 #include "models/interconnect/address_map.h"
@@ -31,17 +32,7 @@ namespace dmasim::interconnect {
 enum class PortKind { Ace, AceLite, NonCoherent };
 enum class SnoopMode { Broadcast, Filter };
 
-// A clock given as a frequency ("533MHz") or as a period ("1.876ns").
-struct ClockSpec {
-  std::optional<Frequency> frequency;  // exactly one of the two is set
-  std::optional<Duration> period;
-
-  static ClockSpec from_frequency(Frequency f) { return ClockSpec{f, std::nullopt}; }
-  static ClockSpec from_period(Duration d) { return ClockSpec{std::nullopt, d}; }
-  // The period in picoseconds; a frequency is rounded to the nearest picosecond (533 MHz ->
-  // 1876 ps), since every model counts whole picoseconds. 0 when neither is set or zero.
-  Picoseconds period_ps() const;
-};
+using dmasim::ClockSpec;  // models/common/clock_spec.h
 
 struct PortConfig {
   std::string name;
@@ -97,13 +88,6 @@ struct InterconnectConfig {
 }  // namespace dmasim::interconnect
 
 namespace dmasim::cfg {
-
-template <>
-struct Codec<interconnect::ClockSpec> {
-  static constexpr std::string_view type_name = "frequency or period (e.g. 533MHz, 1.876ns)";
-  static interconnect::ClockSpec read(const Node& n, const std::string& path);
-  static Node write(const interconnect::ClockSpec& c);
-};
 
 template <>
 struct EnumNames<interconnect::PortKind> {

@@ -23,6 +23,29 @@ std::string_view to_string(Coherence coherence) {
   return "unknown";
 }
 
+std::string_view to_string(BusOp op) {
+  switch (op) {
+    case BusOp::ReadNoSnoop: return "ReadNoSnoop";
+    case BusOp::WriteNoSnoop: return "WriteNoSnoop";
+    case BusOp::Load: return "Load";
+    case BusOp::Store: return "Store";
+    case BusOp::ReadShared: return "ReadShared";
+    case BusOp::ReadUnique: return "ReadUnique";
+    case BusOp::CleanUnique: return "CleanUnique";
+    case BusOp::ReadOnce: return "ReadOnce";
+    case BusOp::WriteUnique: return "WriteUnique";
+    case BusOp::WriteBack: return "WriteBack";
+    case BusOp::WriteClean: return "WriteClean";
+    case BusOp::CleanShared: return "CleanShared";
+    case BusOp::CleanInvalid: return "CleanInvalid";
+    case BusOp::MakeInvalid: return "MakeInvalid";
+    case BusOp::CleanSetWay: return "CleanSetWay";
+    case BusOp::InvalidateSetWay: return "InvalidateSetWay";
+    case BusOp::CleanInvalidateSetWay: return "CleanInvalidateSetWay";
+  }
+  return "unknown";
+}
+
 void MemExt::add_version(std::uint64_t version) {
   assert(version_count_ < kMaxLines && "a transaction covers at most kMaxLines lines");
   versions_[version_count_++] = version;

@@ -15,6 +15,7 @@
 #include <tlm>
 
 #include "models/common/sim_time.h"
+#include "models/common/tlm/bus_op.h"
 
 namespace dmasim {
 
@@ -49,6 +50,11 @@ class MemExt final : public tlm::tlm_extension<MemExt> {
   Coherence coherence = Coherence::NonCoherent;
   std::uint64_t txn_id = 0;      // unique per run, for traces
   Picoseconds created_at = 0;    // when the initiator created the transaction
+  BusOp op = BusOp::ReadNoSnoop; // what the coherent parts of the system must do (bus_op.h)
+  // Response attributes of a line fill (ACE RRESP IsShared / PassDirty): another cache kept a
+  // copy (fill Shared), or the data comes dirty with the duty to write it back (fill Modified).
+  bool resp_shared = false;
+  bool resp_dirty = false;
 
   // Data versions, one per cache line covered, in address order: a write carries the versions it
   // creates, a read returns the versions it saw. Inline storage: no allocation per transaction.
