@@ -42,6 +42,7 @@ std::string_view to_string(DrainReason reason) {
     case DrainReason::Full: return "full";
     case DrainReason::LoadHazard: return "load_hazard";
     case DrainReason::Idle: return "idle";
+    case DrainReason::Complete: return "complete";
     case DrainReason::Explicit: return "explicit";
     case DrainReason::Count: break;
   }
@@ -106,6 +107,18 @@ bool StoreBuffer::drain_oldest(DrainReason reason, std::vector<DrainedStore>& ou
   if (count_ == 0) return false;
   pop_oldest(reason, out);
   return true;
+}
+
+bool StoreBuffer::drain_complete(std::uint64_t pa, std::vector<DrainedStore>& out) {
+  const std::uint64_t addr = pa & ~std::uint64_t{entry_size_ - 1};
+  for (std::size_t i = count_; i-- > 0;) {
+    const Entry& e = at(i);
+    if (e.addr != addr) continue;
+    if (e.mask != full_mask_) return false;
+    for (std::size_t n = 0; n <= i; ++n) pop_oldest(DrainReason::Complete, out);
+    return true;
+  }
+  return false;
 }
 
 StoreOutcome StoreBuffer::store(std::uint64_t pa, unsigned size, MemAttr attr, std::uint64_t version,

@@ -59,6 +59,7 @@ enum class DrainReason : std::uint8_t {
   Full,              // no free entry for a new store: the oldest leaves
   LoadHazard,        // a load needs bytes the buffer holds only in part
   Idle,              // background drain when the bus is free (the core model decides when)
+  Complete,          // an entry written completely leaves at once (one burst), older ones first
   Explicit,          // drain() without a more specific reason
   Count
 };
@@ -114,6 +115,10 @@ class StoreBuffer {
   void drain_all(DrainReason reason, std::vector<DrainedStore>& out);
   // The oldest entry, if any (for background draining): true when one was drained.
   bool drain_oldest(DrainReason reason, std::vector<DrainedStore>& out);
+  // When the youngest entry of pa's slot is completely written, drains it and every older entry
+  // (oldest first, reason Complete) and returns true; what a core calls after each store so that
+  // full entries leave at once as one burst.
+  bool drain_complete(std::uint64_t pa, std::vector<DrainedStore>& out);
 
   std::size_t size() const { return count_; }
   std::size_t capacity() const { return ring_.size(); }

@@ -32,7 +32,10 @@ std::string range_text(const TargetConfig& t) {
 void TargetConfig::describe(cfg::Fields<TargetConfig>& f) {
   f("name", &TargetConfig::name, "the target's name (unique in the map); the platform binds a socket to it")
       .required();
-  f("kind", &TargetConfig::kind, "memory: DRAM or on-chip RAM; registers: a device's register block (MMIO)");
+  f("kind", &TargetConfig::kind,
+    "memory: DRAM or on-chip RAM, the point of coherency (address rebased to the target, read versions from "
+    "memory, writes published there); registers: a device's register block (MMIO, address rebased); next: a "
+    "cache or another crossbar below (address forwarded unchanged, not the point of coherency)");
   f("base", &TargetConfig::base, "first physical address of the range").required();
   f("size", &TargetConfig::size, "length of the range").required();
 }

@@ -29,7 +29,12 @@ struct Address {
   friend bool operator==(const Address&, const Address&) = default;
 };
 
-enum class TargetKind { Memory, Registers };
+// memory: the point of coherency (DRAM, on-chip RAM): the crossbar rebases the address to the
+// target's offset, fills read versions from the oracle's memory view and publishes the versions of
+// the writes it sends there. registers: a device's register block, rebased, no versions. next: a
+// cache or another crossbar below, which is not the point of coherency: the address is forwarded
+// unchanged and responses bring their own versions.
+enum class TargetKind { Memory, Registers, Next };
 
 struct TargetConfig {
   std::string name;
@@ -112,9 +117,10 @@ struct Codec<interconnect::Address> {
 
 template <>
 struct EnumNames<interconnect::TargetKind> {
-  static constexpr std::array<std::pair<interconnect::TargetKind, std::string_view>, 2> names{{
+  static constexpr std::array<std::pair<interconnect::TargetKind, std::string_view>, 3> names{{
       {interconnect::TargetKind::Memory, "memory"},
       {interconnect::TargetKind::Registers, "registers"},
+      {interconnect::TargetKind::Next, "next"},
   }};
 };
 
