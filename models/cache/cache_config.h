@@ -17,6 +17,20 @@ enum class Replacement { Lru, Plru, Random };
 // the array itself behaves the same for all three.
 enum class Inclusion { Inclusive, Exclusive, NonInclusive };
 enum class WritePolicy { WriteBackAllocate };
+// The coherence protocol of the cache's lines: MOESI, or MESI (no Owned state: a snooped dirty
+// line is handed back dirty and becomes Shared).
+enum class Protocol { Mesi, Moesi };
+enum class PrefetchKind { None, NextLine, Stride };
+
+// The hardware prefetcher (the SystemC wrapper's): next-line or per-page stride detection, within
+// a 4 KiB page, on cacheable demand misses and on the first demand hit of a prefetched line.
+struct PrefetchConfig {
+  PrefetchKind kind = PrefetchKind::None;
+  unsigned degree = 2;   // lines fetched ahead per trigger
+  unsigned streams = 8;  // stride: pages tracked at once
+
+  static void describe(cfg::Fields<PrefetchConfig>& f);
+};
 
 struct CacheConfig {
   ByteSize size{32 * 1024};
@@ -29,6 +43,11 @@ struct CacheConfig {
   Replacement replacement = Replacement::Lru;
   Inclusion inclusion = Inclusion::NonInclusive;
   WritePolicy write_policy = WritePolicy::WriteBackAllocate;
+  Protocol protocol = Protocol::Moesi;
+  unsigned snoop_latency = 6;  // cycles to answer a snoop (plus the caches above when forwarded up)
+  unsigned level = 1;          // 1 = L1; set/way operands name level - 1 in bits [3:1]
+  bool outer = false;          // PL310-style outer cache: register block, not on the CP15 maintenance path
+  PrefetchConfig prefetch;
 
   static void describe(cfg::Fields<CacheConfig>& f);
   void validate(cfg::Validator& v) const;
@@ -72,6 +91,23 @@ template <>
 struct EnumNames<cache::WritePolicy> {
   static constexpr std::array<std::pair<cache::WritePolicy, std::string_view>, 1> names{{
       {cache::WritePolicy::WriteBackAllocate, "write-back"},
+  }};
+};
+
+template <>
+struct EnumNames<cache::Protocol> {
+  static constexpr std::array<std::pair<cache::Protocol, std::string_view>, 2> names{{
+      {cache::Protocol::Mesi, "mesi"},
+      {cache::Protocol::Moesi, "moesi"},
+  }};
+};
+
+template <>
+struct EnumNames<cache::PrefetchKind> {
+  static constexpr std::array<std::pair<cache::PrefetchKind, std::string_view>, 3> names{{
+      {cache::PrefetchKind::None, "none"},
+      {cache::PrefetchKind::NextLine, "next-line"},
+      {cache::PrefetchKind::Stride, "stride"},
   }};
 };
 

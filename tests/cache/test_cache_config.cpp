@@ -89,5 +89,38 @@ TEST(CacheConfig, CheckThrowsForConfigsBuiltInCode) {
   }
 }
 
+TEST(CacheConfig, ModelKeysDefaultAndRead) {
+  const CacheConfig d;
+  EXPECT_EQ(d.protocol, Protocol::Moesi);
+  EXPECT_EQ(d.snoop_latency, 6u);
+  EXPECT_EQ(d.level, 1u);
+  EXPECT_FALSE(d.outer);
+  EXPECT_EQ(d.prefetch.kind, PrefetchKind::None);
+  EXPECT_EQ(d.prefetch.degree, 2u);
+  EXPECT_EQ(d.prefetch.streams, 8u);
+  const CacheConfig c = read_text(
+      "protocol: mesi\nsnoop_latency: 9\nlevel: 2\nouter: true\nprefetch: {kind: stride, degree: 4, streams: 16}\n");
+  EXPECT_EQ(c.protocol, Protocol::Mesi);
+  EXPECT_EQ(c.snoop_latency, 9u);
+  EXPECT_EQ(c.level, 2u);
+  EXPECT_TRUE(c.outer);
+  EXPECT_EQ(c.prefetch.kind, PrefetchKind::Stride);
+  EXPECT_EQ(c.prefetch.degree, 4u);
+  EXPECT_EQ(c.prefetch.streams, 16u);
+  const CacheConfig again = cfg::read<CacheConfig>(cfg::write(c), "x");
+  EXPECT_EQ(again.prefetch.kind, PrefetchKind::Stride);
+  EXPECT_EQ(again.protocol, Protocol::Mesi);
+  EXPECT_EQ(read_text("prefetch: {kind: next-line}\n").prefetch.kind, PrefetchKind::NextLine);
+}
+
+TEST(CacheConfig, RejectsBadModelKeys) {
+  EXPECT_NE(error_of("level: 4\n").find("soc.l2.level"), std::string::npos);
+  EXPECT_NE(error_of("protocol: mosi\n").find("soc.l2.protocol"), std::string::npos);
+  EXPECT_NE(error_of("prefetch: {kind: markov}\n").find("soc.l2.prefetch.kind"), std::string::npos);
+  EXPECT_NE(error_of("prefetch: {degree: 0}\n").find("soc.l2.prefetch.degree"), std::string::npos);
+  const std::string e = error_of("outer: true\ninclusion: exclusive\n");
+  EXPECT_NE(e.find("outer (PL310-style) cache cannot be exclusive"), std::string::npos) << e;
+}
+
 }  // namespace
 }  // namespace dmasim::cache
