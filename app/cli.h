@@ -17,6 +17,7 @@ void ensure_directory(const std::string& path);
 void write_text_file(const std::string& path, const std::string& text);
 
 int cmd_dram(const std::vector<std::string>& args);
+int cmd_run(const std::vector<std::string>& args);
 int cmd_validate(const std::vector<std::string>& args);
 int cmd_schema(const std::vector<std::string>& args);
 

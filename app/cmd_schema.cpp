@@ -13,6 +13,7 @@
 #include "models/common/config/schema.h"
 #include "models/common/error.h"
 #include "models/dram/dram_config.h"
+#include "platform/scenario.h"
 
 namespace po = boost::program_options;
 
@@ -31,6 +32,14 @@ constexpr Schema kSchemas[] = {
      "A DRAM configuration file (`scenarios/dram/*.yaml`, the `--config` of `dmasim dram`): the memspec, the "
      "controller and the address mapping.",
      [](std::vector<cfg::FieldDoc>& out) { cfg::document<dram::DramConfig>(out); }},
+    {"scenario", "Scenario",
+     "A scenario file (`scenarios/cpu/*.yaml`, the argument of `dmasim run`): the platform, the buffer and the "
+     "built-in CPU program.",
+     [](std::vector<cfg::FieldDoc>& out) { cfg::document<platform::ScenarioConfig>(out); }},
+    {"platform", "Platform",
+     "A platform file (`scenarios/platforms/*.yaml`): CPU clusters with their caches, the system interconnect, the "
+     "DRAM and the kernel's memory layout.",
+     [](std::vector<cfg::FieldDoc>& out) { cfg::document<platform::PlatformConfig>(out); }},
     {"memspec", "memspec",
      "A memspec file (`scenarios/memspecs/*.yaml`): the map a DRAM configuration's `memspec` key holds or names.",
      [](std::vector<cfg::FieldDoc>& out) { cfg::document<dram::MemSpecConfig>(out); }},
@@ -120,9 +129,10 @@ std::string markdown(const Schema& schema) {
 int cmd_schema(const std::vector<std::string>& args) {
   std::string which = "dram";
   po::options_description opts(
-      "usage: dmasim schema [dram|memspec]\n\n"
+      "usage: dmasim schema [scenario|platform|dram|memspec]\n\n"
       "Prints the configuration reference as Markdown: one table per section with each key's full\n"
-      "path (as --set takes it), type, default and meaning. 'dram' (the default) covers a DRAM\n"
+      "path (as --set takes it), type, default and meaning. 'scenario' covers a scenario file (with its\n"
+      "platform), 'platform' a platform file; 'dram' (the default) covers a DRAM\n"
       "configuration file including its memspec; 'memspec' a memspec file on its own.\n\n"
       "options");
   opts.add_options()("help,h", "show this help");

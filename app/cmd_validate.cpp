@@ -8,6 +8,7 @@
 #include "models/common/config/schema.h"
 #include "models/common/error.h"
 #include "models/dram/dram_config.h"
+#include "platform/scenario.h"
 
 namespace po = boost::program_options;
 
@@ -18,8 +19,9 @@ int cmd_validate(const std::vector<std::string>& args) {
   bool print = false;
   po::options_description opts(
       "usage: dmasim validate FILE... [--set KEY=VALUE]... [--print]\n\n"
-      "Checks each file against the schema its top-level keys imply (a DRAM configuration with\n"
-      "'memspec', a memspec with 'standard'); the first error names file, line, column and key.\n\n"
+      "Checks each file against the schema its top-level keys imply (a scenario with 'platform', a\n"
+      "platform with 'clusters', a DRAM configuration with 'memspec', a memspec with 'standard');\n"
+      "the first error names file, line, column and key.\n\n"
       "options");
   opts.add_options()("help,h", "show this help")("set,s", po::value(&overrides)->value_name("KEY=VALUE")->composing(),
                                                  "override a key before checking")(
@@ -55,10 +57,19 @@ int cmd_validate(const std::vector<std::string>& args) {
       const auto m = cfg::read<dram::MemSpecConfig>(tree);
       kind = fmt::format("memspec ({}, {})", m.name, cfg::enum_name(m.standard));
       resolved = cfg::to_yaml(cfg::write(m));
+    } else if (tree.is_map() && tree.find("platform") != nullptr) {
+      const auto s = cfg::read<platform::ScenarioConfig>(tree);
+      kind = fmt::format("scenario (platform {}, {} buffer)", s.platform.name, cfg::enum_name(s.buffer.type));
+      resolved = cfg::to_yaml(cfg::write(s));
+    } else if (tree.is_map() && tree.find("clusters") != nullptr) {
+      const auto p = cfg::read<platform::PlatformConfig>(tree);
+      kind = fmt::format("platform ({}, {} cores)", p.name, p.core_count());
+      resolved = cfg::to_yaml(cfg::write(p));
     } else {
       throw cfg::ConfigError(tree.loc(), "",
-                             "cannot tell what this file configures: expected a DRAM configuration (with a "
-                             "'memspec' key) or a memspec (with a 'standard' key)");
+                             "cannot tell what this file configures: expected a scenario (with a 'platform' key), "
+                             "a platform (with 'clusters'), a DRAM configuration (with a 'memspec' key) or a "
+                             "memspec (with a 'standard' key)");
     }
     if (print) std::cout << resolved;
     else fmt::print("{}: valid {}\n", file, kind);

@@ -265,8 +265,11 @@ unsigned Core::writes_in_flight() const {
   return n;
 }
 
-void Core::acquire_credit(Kind kind, Stall cause) {
-  const unsigned limit = kind == Kind::Load ? config_.max_outstanding_loads : config_.max_outstanding_writes;
+void Core::acquire_credit(Kind kind, Stall cause, bool uncached) {
+  // Non-cacheable reads also count against their own, possibly smaller, limit.
+  const unsigned limit = uncached ? std::min(config_.max_outstanding_loads, config_.max_outstanding_uncached_loads)
+                         : kind == Kind::Load ? config_.max_outstanding_loads
+                                              : config_.max_outstanding_writes;
   for (;;) {
     const Picoseconds t = core_time();
     unsigned n = 0;
@@ -274,10 +277,11 @@ void Core::acquire_credit(Kind kind, Stall cause) {
     for (unsigned i = 0; i < slots_.size(); ++i) {
       const Slot& s = slots_[i];
       if (!s.used) continue;
+      const bool counts = s.kind == kind && (!uncached || s.uncached);
       if (!s.done) {
-        n += s.kind == kind;
+        n += counts;
       } else if (s.done_at > t) {
-        if (s.kind == kind) {
+        if (counts) {
           ++n;
           earliest = std::min(earliest, s.done_at);
         }
@@ -326,6 +330,7 @@ unsigned Core::send(tlm::tlm_generic_payload* gp, Kind kind, bool owned) {
   s.used = true;
   s.done = false;
   s.owned = owned;
+  s.uncached = kind == Kind::Load && MemExt::of(*gp).mem_type != MemType::NormalWriteBack;
   accept_at_ = core_time();
   if (kind == Kind::Load)
     stats_.bus_reads.inc();
@@ -566,6 +571,7 @@ Core::PieceRead Core::read_piece(std::uint64_t pa, unsigned n, MemAttr attr, boo
     advance(period_);
     return {-1, version};
   }
+  if (!is_cacheable(attr)) acquire_credit(Kind::Load, Stall::LoadCredits, true);
   prepare(Kind::Load, Stall::LoadCredits);
   const BusOp op = is_cacheable(attr) ? BusOp::Load : BusOp::ReadNoSnoop;
   const unsigned i = send(make(tlm::TLM_READ_COMMAND, op, pa, n, attr), Kind::Load, owned);

@@ -108,6 +108,7 @@ class Core : public sc_core::sc_module, public tlm::tlm_bw_transport_if<> {
     bool used = false;
     bool done = false;
     bool owned = false;  // a thread waits for it, reads it and frees it
+    bool uncached = false;  // a non-cacheable read (its own credit limit)
   };
   struct Stats {
     explicit Stats(stats::Group g);
@@ -140,7 +141,7 @@ class Core : public sc_core::sc_module, public tlm::tlm_bw_transport_if<> {
   // Slots and credits.
   unsigned alloc_slot();
   void free_slot(unsigned i);
-  void acquire_credit(Kind kind, Stall cause);
+  void acquire_credit(Kind kind, Stall cause, bool uncached = false);
   void prepare(Kind kind, Stall cause);  // credit + a free request channel
   tlm::tlm_generic_payload* make(tlm::tlm_command cmd, BusOp op, std::uint64_t addr, unsigned len, MemAttr attr);
   unsigned send(tlm::tlm_generic_payload* gp, Kind kind, bool owned);

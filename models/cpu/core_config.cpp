@@ -16,6 +16,10 @@ void CoreConfig::describe(cfg::Fields<CoreConfig>& f) {
   f("max_outstanding_loads", &CoreConfig::max_outstanding_loads,
     "loads in flight at once (L1 misses and non-cacheable reads; streaming loops keep this many)")
       .range(1, 64);
+  f("max_outstanding_uncached_loads", &CoreConfig::max_outstanding_uncached_loads,
+    "Normal non-cacheable reads in flight (also bounded by max_outstanding_loads): cores that do not overlap "
+    "uncached reads (Cortex-A9: one at a time, as its 100 ns per byte over uncached memory shows) set 1")
+      .range(1, 64);
   f("max_outstanding_writes", &CoreConfig::max_outstanding_writes,
     "writes in flight at once: drained store-buffer entries, Device writes and cache maintenance operations")
       .range(1, 64);

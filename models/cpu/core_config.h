@@ -15,6 +15,7 @@ struct CoreConfig {
   StoreBufferConfig store_buffer;
   unsigned line_size = 64;               // bytes, 32 or 64: the L1 line (DC ops, read_range stride)
   unsigned max_outstanding_loads = 4;    // loads in flight (L1 misses and non-cacheable reads)
+  unsigned max_outstanding_uncached_loads = 64;  // non-cacheable (Normal-NC) reads in flight, within the above
   unsigned max_outstanding_writes = 8;   // drained stores, NC/Device writes and maintenance ops in flight
   unsigned drain_idle_cycles = 16;       // a partial store-buffer entry older than this drains
   unsigned quantum_cycles = 256;         // local time the core may run ahead before it syncs

@@ -1,0 +1,107 @@
+// dmasim run: a scenario on its platform, with results under results/runs/<scenario>/.
+#include <fmt/format.h>
+
+#include <boost/program_options.hpp>
+#include <chrono>
+#include <filesystem>
+#include <iostream>
+#include <sstream>
+
+#include "app/cli.h"
+#include "models/common/config/schema.h"
+#include "models/common/error.h"
+#include "models/common/stats/json_writer.h"
+#include "models/common/stats/registry.h"
+#include "models/common/trace/perfetto_recorder.h"
+#include "platform/scenario.h"
+
+namespace po = boost::program_options;
+
+namespace dmasim::app {
+
+int cmd_run(const std::vector<std::string>& args) {
+  std::string scenario_path, out_dir, perfetto_path, json_path;
+  std::vector<std::string> overrides;
+  bool quiet = false;
+  po::options_description opts(
+      "usage: dmasim run SCENARIO.yaml [options]\n\n"
+      "Runs a scenario on its platform and writes resolved.yaml, stats.json, summary.csv and\n"
+      "violations.txt (the data-version oracle's report) to the results directory.\n\n"
+      "options");
+  opts.add_options()("help,h", "show this help")(
+      "out,o", po::value(&out_dir)->value_name("DIR"), "results directory (default: results/runs/<scenario>)")(
+      "set,s", po::value(&overrides)->value_name("KEY=VALUE")->composing(),
+      "override a configuration key, e.g. --set buffer.type=noncacheable")(
+      "perfetto", po::value(&perfetto_path)->value_name("FILE"), "write a Perfetto trace")(
+      "json,j", po::value(&json_path)->value_name("FILE"),
+      "write the summary and the host time (wall_seconds) as JSON, for benchmarks")(
+      "quiet,q", po::bool_switch(&quiet), "print nothing but errors");
+  po::options_description hidden;
+  hidden.add_options()("scenario", po::value(&scenario_path));
+  po::options_description all;
+  all.add(opts).add(hidden);
+  po::positional_options_description positional;
+  positional.add("scenario", 1);
+  po::variables_map vm;
+  try {
+    po::store(po::command_line_parser(args).options(all).positional(positional).run(), vm);
+    po::notify(vm);
+  } catch (const po::error& e) {
+    throw UserError(fmt::format("{} (see 'dmasim run --help')", e.what()));
+  }
+  if (vm.count("help")) {
+    std::cout << opts << "\n";
+    return 0;
+  }
+  if (scenario_path.empty()) throw UserError("a scenario file is required (see 'dmasim run --help')");
+
+  const cfg::Node tree = load_config(scenario_path, overrides);
+  const auto config = cfg::read<platform::ScenarioConfig>(tree);
+  const std::string name = config.name.empty() ? std::filesystem::path(scenario_path).stem().string() : config.name;
+  if (out_dir.empty()) out_dir = (std::filesystem::path("results/runs") / name).string();
+  ensure_directory(out_dir);
+  write_text_file(out_dir + "/resolved.yaml", cfg::to_yaml(cfg::write(config)));
+
+  std::unique_ptr<trace::PerfettoRecorder> recorder;
+  if (!perfetto_path.empty()) {
+    try {
+      recorder = std::make_unique<trace::PerfettoRecorder>(perfetto_path);
+    } catch (const std::runtime_error& e) {
+      throw UserError(e.what());
+    }
+  }
+
+  stats::Registry registry;
+  const auto start = std::chrono::steady_clock::now();
+  const platform::RunSummary summary = platform::run_scenario(config, name, registry, recorder.get());
+  const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  if (recorder) recorder->flush();
+
+  std::ostringstream stats_json;
+  registry.write_json(stats_json);
+  write_text_file(out_dir + "/stats.json", stats_json.str() + "\n");
+  write_text_file(out_dir + "/summary.csv", platform::summary_csv(summary));
+  write_text_file(out_dir + "/violations.txt", summary.violations_report);
+  if (!summary.aliases_report.empty()) write_text_file(out_dir + "/aliases.txt", summary.aliases_report);
+
+  if (!json_path.empty()) {
+    std::ostringstream out;
+    stats::JsonWriter j(out);
+    j.begin_object();
+    for (const auto& [k, v] : summary.columns) j.key(k), j.value(v);
+    j.key("wall_seconds"), j.value(wall);
+    j.end_object();
+    write_text_file(json_path, out.str() + "\n");
+  }
+  if (!quiet) {
+    fmt::print("dmasim run: {}\n", name);
+    for (const auto& [k, v] : summary.columns) fmt::print("  {:<18} {}\n", k, v);
+    if (!summary.aliases_report.empty())
+      fmt::print("  memory-type aliases (see aliases.txt):\n{}", summary.aliases_report);
+    fmt::print("  host               {:.2f} s\n", wall);
+    fmt::print("  results            {}/\n", out_dir);
+  }
+  return 0;
+}
+
+}  // namespace dmasim::app
