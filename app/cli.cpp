@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
 #include "models/common/error.h"
 
@@ -27,6 +28,21 @@ void write_text_file(const std::string& path, const std::string& text) {
   std::ofstream out(path, std::ios::binary);
   out << text;
   if (!out) throw UserError(fmt::format("{}: cannot write file", path));
+}
+
+void write_stats_json(const std::string& dir, const stats::Registry& registry) {
+  std::ostringstream json;
+  registry.write_json(json);
+  write_text_file(dir + "/stats.json", json.str() + "\n");
+}
+
+std::unique_ptr<trace::PerfettoRecorder> open_perfetto(const std::string& path) {
+  if (path.empty()) return nullptr;
+  try {
+    return std::make_unique<trace::PerfettoRecorder>(path);
+  } catch (const std::runtime_error& e) {
+    throw UserError(e.what());
+  }
 }
 
 }  // namespace dmasim::app

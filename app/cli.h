@@ -1,11 +1,14 @@
 #pragma once
 // Pieces every dmasim subcommand shares: loading a configuration file with --set overrides,
 // writing results files, and the subcommand entry points.
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "models/common/config/node.h"
 #include "models/common/config/overrides.h"
+#include "models/common/stats/registry.h"
+#include "models/common/trace/perfetto_recorder.h"
 
 namespace dmasim::app {
 
@@ -15,6 +18,11 @@ cfg::Node load_config(const std::string& path, const std::vector<std::string>& o
 // Creates the directory (and parents) or raises a UserError naming it.
 void ensure_directory(const std::string& path);
 void write_text_file(const std::string& path, const std::string& text);
+// DIR/stats.json: every statistic of the run.
+void write_stats_json(const std::string& dir, const stats::Registry& registry);
+// The Perfetto recorder of --perfetto (null when the path is empty); a file that cannot be
+// opened is a UserError.
+std::unique_ptr<trace::PerfettoRecorder> open_perfetto(const std::string& path);
 
 int cmd_dram(const std::vector<std::string>& args);
 int cmd_run(const std::vector<std::string>& args);

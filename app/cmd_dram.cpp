@@ -30,14 +30,6 @@ struct Figures {
   double wall_seconds = 0;
 };
 
-double value_of(const stats::Registry& r, const std::string& name) {
-  const stats::Stat* s = r.find(name);
-  if (s == nullptr) return 0;
-  if (s->kind() == stats::Kind::Counter) return static_cast<double>(s->counter().value());
-  if (s->kind() == stats::Kind::Scalar) return s->scalar().value();
-  return 0;
-}
-
 void write_figures_json(const std::string& path, const Figures& f) {
   std::ostringstream out;
   stats::JsonWriter j(out);
@@ -132,14 +124,7 @@ int cmd_dram(const std::vector<std::string>& args) {
   ensure_directory(out_dir);
   write_text_file(out_dir + "/resolved.yaml", cfg::to_yaml(cfg::write(config)));
 
-  std::unique_ptr<trace::Recorder> recorder;
-  if (!perfetto_path.empty()) {
-    try {
-      recorder = std::make_unique<trace::PerfettoRecorder>(perfetto_path);
-    } catch (const std::runtime_error& e) {
-      throw UserError(e.what());
-    }
-  }
+  const std::unique_ptr<trace::PerfettoRecorder> recorder = open_perfetto(perfetto_path);
 
   stats::Registry registry;
   dram::DramSubsystem dram("dram", config, registry, "dram", recorder.get());
@@ -166,11 +151,11 @@ int cmd_dram(const std::vector<std::string>& args) {
   f.peak_gbps = spec.org.channels * (spec.org.bus_width / 8.0) * 2.0 / tck_ns;
   for (unsigned c = 0; c < dram.channel_count(); ++c) {
     const std::string p = fmt::format("dram.ch{}.", c);
-    f.row_hits += static_cast<std::uint64_t>(value_of(registry, p + "row_hits"));
-    f.row_served += static_cast<std::uint64_t>(value_of(registry, p + "row_hits") + value_of(registry, p + "row_misses") +
-                                               value_of(registry, p + "row_conflicts"));
-    f.refreshes += static_cast<std::uint64_t>(value_of(registry, p + "refreshes"));
-    f.energy_nj += value_of(registry, p + "energy.total_nj");
+    f.row_hits += static_cast<std::uint64_t>(registry.number(p + "row_hits"));
+    f.row_served += static_cast<std::uint64_t>(registry.number(p + "row_hits") + registry.number(p + "row_misses") +
+                                               registry.number(p + "row_conflicts"));
+    f.refreshes += static_cast<std::uint64_t>(registry.number(p + "refreshes"));
+    f.energy_nj += registry.number(p + "energy.total_nj");
     f.read_latency.merge(registry.find(p + "read_latency")->histogram());
     f.write_latency.merge(registry.find(p + "write_latency")->histogram());
   }
@@ -178,9 +163,7 @@ int cmd_dram(const std::vector<std::string>& args) {
   const auto violations = dram.violations();
   f.violations = violations.size();
 
-  std::ostringstream stats_json;
-  registry.write_json(stats_json);
-  write_text_file(out_dir + "/stats.json", stats_json.str() + "\n");
+  write_stats_json(out_dir, registry);
   if (!json_path.empty()) write_figures_json(json_path, f);
   if (!quiet) print_summary(f, config_path, trace_path);
   if (!violations.empty()) {

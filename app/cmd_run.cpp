@@ -62,14 +62,7 @@ int cmd_run(const std::vector<std::string>& args) {
   ensure_directory(out_dir);
   write_text_file(out_dir + "/resolved.yaml", cfg::to_yaml(cfg::write(config)));
 
-  std::unique_ptr<trace::PerfettoRecorder> recorder;
-  if (!perfetto_path.empty()) {
-    try {
-      recorder = std::make_unique<trace::PerfettoRecorder>(perfetto_path);
-    } catch (const std::runtime_error& e) {
-      throw UserError(e.what());
-    }
-  }
+  const std::unique_ptr<trace::PerfettoRecorder> recorder = open_perfetto(perfetto_path);
 
   stats::Registry registry;
   const auto start = std::chrono::steady_clock::now();
@@ -77,9 +70,7 @@ int cmd_run(const std::vector<std::string>& args) {
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (recorder) recorder->flush();
 
-  std::ostringstream stats_json;
-  registry.write_json(stats_json);
-  write_text_file(out_dir + "/stats.json", stats_json.str() + "\n");
+  write_stats_json(out_dir, registry);
   write_text_file(out_dir + "/summary.csv", platform::summary_csv(summary));
   write_text_file(out_dir + "/violations.txt", summary.violations_report);
   if (!summary.aliases_report.empty()) write_text_file(out_dir + "/aliases.txt", summary.aliases_report);

@@ -20,18 +20,10 @@ cpu::MemAttr attr_of(BufferType t) {
   return cpu::MemAttr::NormalWriteBack;
 }
 
-double stat_value(const stats::Registry& r, const std::string& name) {
-  const stats::Stat* s = r.find(name);
-  if (s == nullptr) return 0;
-  if (s->kind() == stats::Kind::Counter) return static_cast<double>(s->counter().value());
-  if (s->kind() == stats::Kind::Scalar) return s->scalar().value();
-  return 0;
-}
-
 // Sum of a statistic over every DRAM channel.
 double dram_sum(const stats::Registry& r, unsigned channels, const std::string& leaf) {
   double v = 0;
-  for (unsigned c = 0; c < channels; ++c) v += stat_value(r, fmt::format("soc.dram.ch{}.{}", c, leaf));
+  for (unsigned c = 0; c < channels; ++c) v += r.number(fmt::format("soc.dram.ch{}.{}", c, leaf));
   return v;
 }
 
@@ -133,9 +125,9 @@ RunSummary run_scenario(const ScenarioConfig& config, const std::string& scenari
   col("core_cycles", fmt::format("{}", soc.core(core).clock().cycles_at(end)));
   col("bandwidth_mb_s", fmt::format("{:.1f}", s.total_ns > 0 ? moved / s.total_ns * 1000.0 : 0.0));
   col("ns_per_access", fmt::format("{:.3f}", accesses ? s.total_ns / static_cast<double>(accesses) : 0.0));
-  col("l1d_read_hits", fmt::format("{:.0f}", stat_value(stats, cpu + ".l1d.read_hits")));
-  col("l1d_read_misses", fmt::format("{:.0f}", stat_value(stats, cpu + ".l1d.read_misses")));
-  col("l1d_write_misses", fmt::format("{:.0f}", stat_value(stats, cpu + ".l1d.write_misses")));
+  col("l1d_read_hits", fmt::format("{:.0f}", stats.number(cpu + ".l1d.read_hits")));
+  col("l1d_read_misses", fmt::format("{:.0f}", stats.number(cpu + ".l1d.read_misses")));
+  col("l1d_write_misses", fmt::format("{:.0f}", stats.number(cpu + ".l1d.write_misses")));
   col("dram_reads", fmt::format("{:.0f}", dram_sum(stats, channels, "reads")));
   col("dram_writes", fmt::format("{:.0f}", dram_sum(stats, channels, "writes")));
   col("dram_bytes", fmt::format("{:.0f}", dram_sum(stats, channels, "bytes_read") + dram_sum(stats, channels, "bytes_written")));

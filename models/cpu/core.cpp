@@ -772,14 +772,20 @@ void Core::dsb() {
   advance(period_);
 }
 
-void Core::dc_by_va(std::uint64_t va, BusOp op, unsigned stat) {
-  Lsu lsu(*this);
+// Cache maintenance drains the store buffer first (older stores reach the cache before the
+// operation does).
+void Core::drain_for_maintenance(unsigned stat) {
   begin_instruction();
   stats_.maintenance[stat]->inc();
   const std::size_t before = drained_.size();
   sb_.cache_maintenance(drained_);
   note_drained(before);
   issue_drained();
+}
+
+void Core::dc_by_va(std::uint64_t va, BusOp op, unsigned stat) {
+  Lsu lsu(*this);
+  drain_for_maintenance(stat);
   Translation tr;
   if (!translate(va, config_.line_size, kMaintenanceNames[stat], tr)) {
     advance(period_);
@@ -793,12 +799,7 @@ void Core::dc_by_va(std::uint64_t va, BusOp op, unsigned stat) {
 
 void Core::dc_by_setway(std::uint64_t setway, BusOp op, unsigned stat) {
   Lsu lsu(*this);
-  begin_instruction();
-  stats_.maintenance[stat]->inc();
-  const std::size_t before = drained_.size();
-  sb_.cache_maintenance(drained_);
-  note_drained(before);
-  issue_drained();
+  drain_for_maintenance(stat);
   prepare(Kind::Write, Stall::WriteCredits);
   send(make(tlm::TLM_IGNORE_COMMAND, op, setway, 0, MemAttr::NormalWriteBack), Kind::Write, false);
   advance(period_);

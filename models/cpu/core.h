@@ -170,6 +170,7 @@ class Core : public sc_core::sc_module, public tlm::tlm_bw_transport_if<> {
   void store_access(std::uint64_t va, unsigned size);
   void store_piece(std::uint64_t pa, unsigned n, MemAttr attr, const std::uint32_t* value);
   void device_write(std::uint64_t pa, unsigned n, MemAttr attr, std::uint64_t version, const std::uint32_t* value);
+  void drain_for_maintenance(unsigned stat);
   void dc_by_va(std::uint64_t va, BusOp op, unsigned stat);
   void dc_by_setway(std::uint64_t setway, BusOp op, unsigned stat);
   void run(const Program& program);

@@ -119,6 +119,14 @@ const Stat* Registry::find(std::string_view name) const {
   return it == by_name_.end() ? nullptr : it->second;
 }
 
+double Registry::number(std::string_view name) const {
+  const Stat* s = find(name);
+  if (s == nullptr) return 0;
+  if (s->kind() == Kind::Counter) return static_cast<double>(s->counter().value());
+  if (s->kind() == Kind::Scalar) return s->scalar().value();
+  return 0;
+}
+
 void Registry::reset_values() {
   for (Counter& c : counters_) c.reset();
   for (Average& a : averages_) a.reset();

@@ -123,6 +123,8 @@ class Registry {
 
   // nullptr when no statistic has that exact name (group names are not statistics).
   const Stat* find(std::string_view name) const;
+  // The value of a counter or scalar by name; 0 when there is none (for summaries).
+  double number(std::string_view name) const;
   std::size_t size() const { return stats_.size(); }
 
   // Visits every statistic in registration order: visit(const Stat&).
