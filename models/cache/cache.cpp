@@ -45,10 +45,14 @@ Cache::Cache(const sc_core::sc_module_name& name, const CacheConfig& config, con
       misses_(config_.mshrs),
       targets_(static_cast<std::size_t>(config_.mshrs) * config_.mshr_targets),
       prefetched_(static_cast<std::size_t>(array_.sets()) * array_.ways(), false),
+      ready_at_(static_cast<std::size_t>(array_.sets()) * array_.ways(), 0),
       pf_issued_(group_.group("prefetch").counter("issued", "lines", "prefetches sent below")),
       pf_useful_(group_.group("prefetch").counter("useful", "lines", "prefetched lines used by a demand access")),
       pf_late_(group_.group("prefetch").counter("late", "lines",
                                                 "demand accesses that found their line's prefetch still in flight")),
+      hits_before_ready_(group_.counter("hits_before_ready", "accesses",
+                                        "hits on a filled line whose data arrives after the request's time "
+                                        "(answered then, like a merged miss)")),
       port_stall_cycles_(group_.counter("port_stall_cycles", "cycles",
                                         "cycles requests waited for the upstream port (one request per cycle)")),
       backpressure_cycles_(group_.counter("backpressure_cycles", "cycles",
@@ -237,6 +241,24 @@ Cache::Result Cache::access(tlm::tlm_generic_payload& gp, MemExt& ext, Picosecon
 
   if (p.hit && (!need_unique || is_unique(p.state))) {
     const std::size_t slot = static_cast<std::size_t>(p.set) * array_.ways() + p.way;
+    if (ready_at_[slot] > start + cycles(config_.hit_latency)) {
+      // The fill is in, but its data arrives after this request's time: answered when it does,
+      // as a request merged into the pending miss would be.
+      hits_before_ready_.inc();
+      if (prefetched_[slot]) {
+        prefetched_[slot] = false;
+        pf_late_.inc();
+      }
+      if (is_write) array_.write(addr, version);
+      else array_.read(addr);
+      if (is_write && op == BusOp::Store && config_.level == 1 && ctx_.oracle != nullptr && ext.version_count() > 0)
+        ctx_.oracle->publish(line, version, ready_at_[slot], oracle::Scope::Domain);
+      const LineInfo li = array_.find(addr);
+      if (is_read_op(op)) answer_read(gp, li, exclusive_up && is_unique(li.state));
+      gp.set_response_status(tlm::TLM_OK_RESPONSE);
+      if (exclusive_up && is_unique(li.state)) array_.set_state(line, LineState::Invalid);
+      return {Outcome::Completed, ready_at_[slot]};
+    }
     if (is_write) {
       array_.write(addr, version);
       if (op == BusOp::Store && config_.level == 1 && ctx_.oracle != nullptr && ext.version_count() > 0)
@@ -264,7 +286,7 @@ Cache::Result Cache::access(tlm::tlm_generic_payload& gp, MemExt& ext, Picosecon
   const MshrAdd added = mshr_.add(addr, is_write, id);
   if (added == MshrAdd::NoEntry || added == MshrAdd::NoTarget) return {Outcome::Stall, 0};
   gp.acquire();
-  targets_[id] = Target{&gp, op, need_unique, true};
+  targets_[id] = Target{&gp, op, need_unique, true, done};
   // A miss is counted once: requests merged into a pending miss count as MSHR merges only.
   if (added == MshrAdd::Allocated) count_access(addr, is_write, version);
   if (added == MshrAdd::Merged) {
@@ -411,7 +433,7 @@ bool Cache::can_allocate(std::uint64_t line) const {
   return !may_write_back || !wb_.full();
 }
 
-bool Cache::allocate(std::uint64_t line, LineState state, std::uint64_t version, bool prefetched) {
+bool Cache::allocate(std::uint64_t line, LineState state, std::uint64_t version, bool prefetched, Picoseconds ready) {
   if (!can_allocate(line)) return false;
   bool above_dirty = false;
   std::uint64_t above_version = 0;
@@ -422,12 +444,14 @@ bool Cache::allocate(std::uint64_t line, LineState state, std::uint64_t version,
   const LineOutcome o = array_.fill(line, state, version);
   if (above_dirty) {
     if (!o.writeback) array_.stats().writebacks.inc();
-    push_writeback(o.line.addr, above_version);
+    push_writeback(o.line.addr, above_version, ready);
   } else if (o.writeback) {
-    push_writeback(o.line.addr, o.line.version);
+    push_writeback(o.line.addr, o.line.version, ready);
   }
   const Probe p = array_.lookup(line);
-  prefetched_[static_cast<std::size_t>(p.set) * array_.ways() + p.way] = prefetched;
+  const std::size_t slot = static_cast<std::size_t>(p.set) * array_.ways() + p.way;
+  prefetched_[slot] = prefetched;
+  ready_at_[slot] = ready;
   return true;
 }
 
@@ -446,8 +470,8 @@ void Cache::back_invalidate(const LineInfo& victim, std::uint64_t& wb_version, b
   }
 }
 
-bool Cache::push_writeback(std::uint64_t line, std::uint64_t version) {
-  const WbPush r = wb_.push(line, version);
+bool Cache::push_writeback(std::uint64_t line, std::uint64_t version, Picoseconds not_before) {
+  const WbPush r = wb_.push(line, version, not_before);
   assert(r != WbPush::Full && "callers check for write-buffer space");
   wake(now());
   return r != WbPush::Full;
@@ -476,11 +500,11 @@ bool Cache::serve(const Target& t, Picoseconds at) {
       answer_read(gp, li, false);
       break;
   }
-  respond_up(gp, at);
+  respond_up(gp, std::max(at, t.earliest));
   return true;
 }
 
-bool Cache::handle_due(tlm::tlm_generic_payload* gp) {
+bool Cache::handle_due(tlm::tlm_generic_payload* gp, Picoseconds at) {
   Outstanding* o = find_outstanding(gp);
   if (o == nullptr) return true;
   if (o->kind == OutKind::WriteBack) {
@@ -489,10 +513,10 @@ bool Cache::handle_due(tlm::tlm_generic_payload* gp) {
     gp->release();
     return true;
   }
-  return complete_miss(*gp);
+  return complete_miss(*gp, at);
 }
 
-bool Cache::complete_miss(tlm::tlm_generic_payload& gp) {
+bool Cache::complete_miss(tlm::tlm_generic_payload& gp, Picoseconds t) {
   Outstanding* o = find_outstanding(&gp);
   const std::uint64_t line = o->line;
   Miss* m = find_miss(line);
@@ -509,7 +533,7 @@ bool Cache::complete_miss(tlm::tlm_generic_payload& gp) {
       if (ext.resp_dirty) state = ext.resp_shared && config_.protocol == Protocol::Moesi ? LineState::Owned
                                                                                        : LineState::Modified;
       else if (ext.resp_shared) state = LineState::Shared;
-      allocate(line, state, version, m->prefetch && !m->demand);
+      allocate(line, state, version, m->prefetch && !m->demand, t);
     }
   } else {
     const LineInfo li = array_.find(line);
@@ -517,7 +541,15 @@ bool Cache::complete_miss(tlm::tlm_generic_payload& gp) {
                                            : li.state == LineState::Shared ? LineState::Exclusive
                                                                           : li.state);
   }
-  std::vector<MshrTarget> list;
+  // fill_targets_ is a member (no allocation per fill); completing_ keeps a fill that the
+  // answers below cause from completing inside this one (it goes through the scheduler).
+  struct Guard {
+    bool& flag;
+    explicit Guard(bool& f) : flag(f) { flag = true; }
+    ~Guard() { flag = false; }
+  } guard(completing_);
+  std::vector<MshrTarget>& list = fill_targets_;
+  list.clear();
   mshr_.complete(line, list);
   *m = Miss{};
   const bool resp_shared = ext.resp_shared, resp_dirty = ext.resp_dirty;
@@ -525,9 +557,9 @@ bool Cache::complete_miss(tlm::tlm_generic_payload& gp) {
   gp.release();
   mshr_changed();
 
-  const Picoseconds t = now();
   std::vector<MshrTarget> again;
-  for (const MshrTarget& mt : list) {
+  for (std::size_t k = 0; k < list.size(); ++k) {
+    const MshrTarget mt = list[k];  // (by value: serve() may start a miss, which reuses nothing here)
     if (mt.id == kPrefetchId) continue;
     Target target = targets_[mt.id];
     if (pass_up) {
@@ -540,8 +572,9 @@ bool Cache::complete_miss(tlm::tlm_generic_payload& gp) {
       }
       e.resp_shared = resp_shared;
       e.resp_dirty = resp_dirty;
+      const Picoseconds earliest = target.earliest;
       targets_[mt.id] = Target{};
-      respond_up(up, t);
+      respond_up(up, std::max(t, earliest));
       continue;
     }
     if (serve(target, t)) {
@@ -655,7 +688,7 @@ void Cache::drain_write_buffer() {
     MemExt::of(*gp).add_version(e.version);
     out_.push_back(Outstanding{gp, OutKind::WriteBack, e.line, e.version, false});
     ++outstanding_wb_;
-    send(gp, now());
+    send(gp, std::max(now(), e.not_before));
   }
   if (popped) wake(now());  // whatever waited for write-buffer space
 }
@@ -683,10 +716,28 @@ void Cache::response_from_below(tlm::tlm_generic_payload& gp, Picoseconds at) {
     respond_up(gp, at);
     return;
   }
+  if (completes_at_once(*o)) {
+    // Applied now for its time `at` (the fill and its answers carry the annotation), instead of
+    // waking the scheduler then. What the scheduler would still do at `at` waits for it.
+    if (handle_due(&gp, at)) {
+      if (blocked_ != nullptr || !sends_.empty() || !wb_.empty()) wake(at);
+      return;
+    }
+  }
   auto it = due_.end();
   while (it != due_.begin() && std::prev(it)->ready > at) --it;
-  due_.insert(it, Due{at, &gp});
+  if (it == due_.end()) due_.push_back(Due{at, &gp});  // (insert at begin() of an empty deque allocates)
+  else due_.insert(it, Due{at, &gp});
   wake(at);
+}
+
+bool Cache::completes_at_once(const Outstanding& o) const {
+  // Fills only: a writeback stays outstanding until its time (a miss may take its line back
+  // meanwhile, CACHE_SYNC waits for it). And only when nothing handled by the scheduler could
+  // come first or depends on the order: no earlier response waiting, no fill waiting for
+  // write-buffer space, no atomic operation or by-way operation under way.
+  if (completing_ || !due_.empty() || !stalled_fills_.empty() || atomic_.active || way_op_.active) return false;
+  return o.kind == OutKind::Miss;
 }
 
 tlm::tlm_sync_enum Cache::nb_transport_bw(tlm::tlm_generic_payload& gp, tlm::tlm_phase& phase,
@@ -709,7 +760,7 @@ tlm::tlm_sync_enum Cache::nb_transport_bw(tlm::tlm_generic_payload& gp, tlm::tlm
 void Cache::scheduler() {
   const Picoseconds t = now();
   // Fills that waited for write-buffer space go first, in order.
-  while (!stalled_fills_.empty() && complete_miss(*stalled_fills_.front())) stalled_fills_.pop_front();
+  while (!stalled_fills_.empty() && complete_miss(*stalled_fills_.front(), t)) stalled_fills_.pop_front();
   while (!due_.empty() && due_.front().ready <= t) {
     tlm::tlm_generic_payload* gp = due_.front().gp;
     due_.pop_front();
@@ -720,7 +771,7 @@ void Cache::scheduler() {
         continue;
       }
     }
-    if (!handle_due(gp)) stalled_fills_.push_back(gp);
+    if (!handle_due(gp, t)) stalled_fills_.push_back(gp);
   }
   atomic_progress();
   way_op_step();

@@ -112,6 +112,7 @@ class Cache : public sc_core::sc_module,
     BusOp op = BusOp::Load;
     bool need_unique = false;
     bool used = false;
+    Picoseconds earliest = 0;  // its start plus the hit latency: no answer before that
   };
   enum class MissKind : std::uint8_t { Fill, Upgrade };
   struct Miss {
@@ -181,10 +182,12 @@ class Cache : public sc_core::sc_module,
   bool serve(const Target& t, Picoseconds at);
   std::size_t alloc_target();
   void count_access(std::uint64_t addr, bool is_write, std::uint64_t version);
-  bool handle_due(tlm::tlm_generic_payload* gp);
-  bool allocate(std::uint64_t line, LineState state, std::uint64_t version, bool prefetched = false);
+  bool handle_due(tlm::tlm_generic_payload* gp, Picoseconds at);
+  bool allocate(std::uint64_t line, LineState state, std::uint64_t version, bool prefetched = false,
+                Picoseconds ready = 0);
   bool can_allocate(std::uint64_t line) const;
-  bool complete_miss(tlm::tlm_generic_payload& gp);
+  bool complete_miss(tlm::tlm_generic_payload& gp, Picoseconds at);
+  bool completes_at_once(const Outstanding& o) const;
   Miss* find_miss(std::uint64_t line);
   bool start_miss(std::uint64_t line, MissKind kind, bool unique, bool prefetch, const MemExt* from,
                   Picoseconds due);
@@ -198,7 +201,7 @@ class Cache : public sc_core::sc_module,
   void drain_write_buffer();
   Outstanding* find_outstanding(const tlm::tlm_generic_payload* gp);
   void response_from_below(tlm::tlm_generic_payload& gp, Picoseconds at);
-  bool push_writeback(std::uint64_t line, std::uint64_t version);
+  bool push_writeback(std::uint64_t line, std::uint64_t version, Picoseconds not_before = 0);
 
   // Snoops, back-invalidation, PL310.
   SnoopResponse snoop_above(BusOp op, std::uint64_t line, Picoseconds at);
@@ -236,13 +239,19 @@ class Cache : public sc_core::sc_module,
   AtomicOp atomic_;
   WayOp way_op_;
   std::vector<bool> prefetched_;    // per slot (set * ways + way): filled by a prefetch, unused
+  // Per slot: when the line's data arrived (or arrives). A fill is applied when its response
+  // comes from below, which may be ahead of its annotated time; a hit before then waits for it.
+  std::vector<Picoseconds> ready_at_;
   std::vector<std::uint64_t> pf_scratch_;
+  std::vector<MshrTarget> fill_targets_;
+  bool completing_ = false;  // inside complete_miss
   sc_core::sc_event wake_event_;
 
   // Wrapper statistics.
   stats::Counter& pf_issued_;
   stats::Counter& pf_useful_;
   stats::Counter& pf_late_;
+  stats::Counter& hits_before_ready_;
   stats::Counter& port_stall_cycles_;
   stats::Counter& backpressure_cycles_;
   stats::Counter& passed_through_;

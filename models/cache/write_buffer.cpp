@@ -1,5 +1,7 @@
 #include "models/cache/write_buffer.h"
 
+#include <algorithm>
+
 #include <cassert>
 
 namespace dmasim::cache {
@@ -19,10 +21,11 @@ std::optional<std::size_t> WriteBuffer::position(std::uint64_t line) const {
   return std::nullopt;
 }
 
-WbPush WriteBuffer::push(std::uint64_t addr, std::uint64_t version) {
+WbPush WriteBuffer::push(std::uint64_t addr, std::uint64_t version, std::uint64_t not_before) {
   const std::uint64_t line = addr & line_mask_;
   if (const auto i = position(line)) {
     ring_[slot(*i)].version = version;
+    ring_[slot(*i)].not_before = std::max(ring_[slot(*i)].not_before, not_before);
     coalesced_.inc();
     return WbPush::Coalesced;
   }
@@ -30,7 +33,7 @@ WbPush WriteBuffer::push(std::uint64_t addr, std::uint64_t version) {
     full_stalls_.inc();
     return WbPush::Full;
   }
-  ring_[slot(count_)] = WriteBufferEntry{line, version};
+  ring_[slot(count_)] = WriteBufferEntry{line, version, not_before};
   ++count_;
   pushed_.inc();
   return WbPush::Added;

@@ -18,6 +18,7 @@ namespace dmasim::cache {
 struct WriteBufferEntry {
   std::uint64_t line = 0;  // line-aligned address
   std::uint64_t version = 0;
+  std::uint64_t not_before = 0;  // ps: the eviction's time (a fill applied ahead of its time)
   friend bool operator==(const WriteBufferEntry&, const WriteBufferEntry&) = default;
 };
 
@@ -27,7 +28,7 @@ class WriteBuffer {
  public:
   WriteBuffer(unsigned entries, unsigned line_size, stats::Group stats);
 
-  WbPush push(std::uint64_t addr, std::uint64_t version);
+  WbPush push(std::uint64_t addr, std::uint64_t version, std::uint64_t not_before = 0);
   // The queued version of the line holding addr, if queued.
   std::optional<std::uint64_t> find(std::uint64_t addr) const;
   // The oldest entry (the caller checked !empty()).

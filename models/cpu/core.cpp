@@ -198,15 +198,16 @@ void Core::stall_to(Picoseconds t, Stall cause) {
 }
 
 void Core::block(Stall cause) {
-  if (local_ > 0) {
-    // Catching up with the local time may be all it takes (the response came meanwhile): the
-    // caller checks again before anything waits for the event.
-    sync();
-    return;
-  }
-  const Picoseconds t0 = sc_now();
+  // The wait starts from simulated time, not from the core's local time: whatever wakes the core
+  // (a response, an acceptance) may come before the local time is reached, and the core's time
+  // then stays where it was. One wait instead of a sync and a wait.
+  // local_ is the core's, shared by its threads: zero while this one waits, as after a sync.
+  const Picoseconds t0 = core_time();
+  local_ = 0;
   sc_core::wait(event_);
-  add_stall(cause, sc_now() - t0);
+  const Picoseconds n = sc_now();
+  if (t0 > n) local_ = std::max(local_, t0 - n);
+  if (n > t0) add_stall(cause, n - t0);
 }
 
 void Core::add_stall(Stall cause, Picoseconds ps) {

@@ -135,7 +135,7 @@ class Core : public sc_core::sc_module, public tlm::tlm_bw_transport_if<> {
   Picoseconds core_time() const { return sc_now() + local_; }
   void advance(Picoseconds ps);              // the core's own work (issue cycles, compute)
   void stall_to(Picoseconds t, Stall cause);  // waiting for something until t
-  void block(Stall cause);                   // sync, wait for a response or acceptance
+  void block(Stall cause);                   // wait for a response or acceptance
   void add_stall(Stall cause, Picoseconds ps);
 
   // Slots and credits.

@@ -107,7 +107,8 @@ void ChannelController::push_completion(std::deque<Completion>& q, const Complet
   // regardless, which costs nothing when they do.
   auto it = q.end();
   while (it != q.begin() && std::prev(it)->done > c.done) --it;
-  q.insert(it, c);
+  if (it == q.end()) q.push_back(c);  // (insert at begin() of an empty deque allocates)
+  else q.insert(it, c);
 }
 
 void ChannelController::sample_queues(std::uint64_t now) {

@@ -15,7 +15,6 @@
 #include <memory>
 #include <optional>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include <systemc>
@@ -24,12 +23,14 @@
 #include "models/common/clock_domain.h"
 #include "models/common/model_context.h"
 #include "models/common/stats/registry.h"
+#include "models/common/tlm/link_table.h"
 #include "models/common/tlm/payload_pool.h"
 #include "models/common/tlm/snoop.h"
 #include "models/interconnect/address_map.h"
 #include "models/interconnect/arbiter.h"
 #include "models/interconnect/delay_line.h"
 #include "models/interconnect/interconnect_config.h"
+#include "models/interconnect/serialisation_point.h"
 #include "models/interconnect/snoop_filter.h"
 
 namespace dmasim::interconnect {
@@ -134,7 +135,8 @@ class Crossbar : public sc_core::sc_module {
   void schedule();  // the SC_METHOD: the point of serialisation
   void wake_at(Picoseconds t);
   void release_slots(Port& p, Picoseconds now);
-  void grant(Port& p, Picoseconds now);
+  void grant(Port& p, const Pending& q, Picoseconds t);
+  bool quiet_for(unsigned port, unsigned target) const;
   bool target_busy(unsigned t) const;
 
   // Snoops every line of the transaction; returns the time the snoop path ends.
@@ -176,10 +178,11 @@ class Crossbar : public sc_core::sc_module {
   std::unique_ptr<UpwardSnooper> upward_;
   std::deque<Txn> txn_store_;
   std::vector<Txn*> free_txns_;
-  std::unordered_map<const tlm::tlm_generic_payload*, Link> links_;  // lookups only, never iterated
+  LinkTable<tlm::tlm_generic_payload, Link> links_;
   std::uint64_t ace_mask_ = 0;
   std::uint64_t in_flight_ = 0;
-  Picoseconds pos_free_ = 0;  // the point of serialisation passes one request per cycle
+  SerialisationPoint pos_;
+  unsigned last_port_ = kNoTarget;  // the port granted last
   sc_core::sc_event wake_;
   std::vector<Candidate> scratch_;
 

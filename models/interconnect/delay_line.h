@@ -26,7 +26,11 @@ class DelayLine {
   void push(std::uint64_t ready, T item) {
     auto it = items_.end();
     while (it != items_.begin() && std::prev(it)->ready > ready) --it;
-    if (it != items_.end()) ++reordered_;
+    if (it == items_.end()) {
+      items_.push_back(Entry{ready, std::move(item)});  // (an insert at begin() of an empty deque
+      return;                                           // allocates a block each time)
+    }
+    ++reordered_;
     items_.insert(it, Entry{ready, std::move(item)});
   }
   // A fixed latency: ready at now + latency.

@@ -25,6 +25,7 @@ struct Step {
   std::vector<std::uint64_t> versions;  // carried (stores, writebacks, maintenance with data)
   std::uint32_t data = 0;               // register writes
   bool wait = true;                     // wait for the response before the next step
+  Picoseconds ahead = 0;                // sent with this timing annotation (an initiator running ahead)
   std::function<void()> action;         // when set: run at `at` instead of sending
 };
 
@@ -140,9 +141,9 @@ class ScriptedInitiator : public sc_core::sc_module, public tlm::tlm_bw_transpor
       ext.txn_id = i;
       for (std::uint64_t v : s.versions) ext.add_version(v);
       live_[i] = gp;
-      out[i].issued = now();
+      out[i].issued = now() + s.ahead;
       tlm::tlm_phase phase = tlm::BEGIN_REQ;
-      sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
+      sc_core::sc_time delay = sc_core::sc_time::from_value(s.ahead);
       waiting_accept_ = i;
       const tlm::tlm_sync_enum r = socket->nb_transport_fw(*gp, phase, delay);
       if (r == tlm::TLM_COMPLETED) {

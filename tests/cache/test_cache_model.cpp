@@ -141,6 +141,44 @@ TEST(CacheModel, AMissIsCountedOnceAndMergedTargetsAnswerTogether) {
   for (const Outcome& o : s.ini.out) EXPECT_EQ(o.done, 22 * kNs);
 }
 
+// The memory answers at once, annotated with its latency (as the DRAM model does when a column
+// command issues): the cache applies the fill then, ahead of its time, and keeps the time.
+TEST(CacheModel, AHitBeforeItsFillArrivesWaitsForTheData) {
+  SKIP_IF_ELABORATED();
+  Single s(small(4096, 4, 2), 1000, 20 * kNs, {load(0, 0x40, false), load(1 * kNs, 0x44, false)});
+  s.run();
+  EXPECT_EQ(s.mem.reads(), 1u);
+  EXPECT_EQ(s.ini.out[0].done, 22 * kNs);
+  EXPECT_EQ(s.ini.out[1].done, 22 * kNs);  // not 1 + 2 ns: the data arrives at 22
+  EXPECT_EQ(counter(s.reg, "l1.hits_before_ready"), 1u);
+  EXPECT_EQ(counter(s.reg, "l1.read_misses"), 1u);
+}
+
+TEST(CacheModel, AMergedRequestRunningAheadIsAnsweredNoEarlierThanItsOwnHit) {
+  SKIP_IF_ELABORATED();
+  Step ahead = load(0, 0x44, false);
+  ahead.ahead = 50 * kNs;  // its initiator's local time is 50 ns ahead
+  Single s(small(4096, 4, 2), 1000, 20 * kNs, {load(0, 0x40, false), ahead});
+  s.run();
+  EXPECT_EQ(counter(s.reg, "l1.mshr.merges"), 1u);
+  EXPECT_EQ(s.ini.out[0].done, 22 * kNs);
+  EXPECT_EQ(s.ini.out[1].done, 52 * kNs);  // its own lookup ends at 52, after the fill at 22
+}
+
+TEST(CacheModel, AVictimLeavesNoEarlierThanTheFillThatEvictedIt) {
+  SKIP_IF_ELABORATED();
+  // One line. The load's fill (applied when the memory answers, at 32 ns) evicts the dirty line
+  // the store left; the fill's time is 52 ns, and so is the writeback's.
+  Single s(small(64, 1, 2), 1000, 20 * kNs, {store(0, 0x1000, 5), load(30 * kNs, 0x2000, false)});
+  s.run();
+  ASSERT_EQ(s.mem.writes(), 1u);
+  for (const auto& a : s.mem.log)
+    if (a.write) {
+      EXPECT_EQ(a.arrival, 52 * kNs);
+    }
+  EXPECT_EQ(s.ini.out[1].done, 52 * kNs);
+}
+
 TEST(CacheModel, FullMshrsApplyBackpressureUntilAFillFreesOne) {
   SKIP_IF_ELABORATED();
   CacheConfig c = small(4096, 4, 2);
