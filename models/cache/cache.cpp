@@ -424,22 +424,30 @@ bool Cache::start_miss(std::uint64_t line, MissKind kind, bool unique, bool pref
   return true;
 }
 
+bool Cache::may_write_back(const LineInfo& victim) const {
+  return victim.dirty() || (config_.inclusion == Inclusion::Inclusive && upstream_snooper_ != nullptr);
+}
+
 bool Cache::can_allocate(std::uint64_t line) const {
   if (array_.contains(line)) return true;
   const LineInfo victim = array_.line_at(array_.set_of(line), array_.victim_way(line));
-  if (!victim.valid()) return true;
-  const bool may_write_back =
-      victim.dirty() || (config_.inclusion == Inclusion::Inclusive && upstream_snooper_ != nullptr);
-  return !may_write_back || !wb_.full();
+  return !victim.valid() || !may_write_back(victim) || !wb_.full();
 }
 
 bool Cache::allocate(std::uint64_t line, LineState state, std::uint64_t version, bool prefetched, Picoseconds ready) {
-  if (!can_allocate(line)) return false;
   bool above_dirty = false;
   std::uint64_t above_version = 0;
-  if (!array_.contains(line)) {
-    const LineInfo victim = array_.line_at(array_.set_of(line), array_.victim_way(line));
-    if (victim.valid()) back_invalidate(victim, above_version, above_dirty);
+  Probe p = array_.lookup(line);
+  if (!p.hit) {
+    // fill() takes the way victim_way() names (the lowest invalid one, else the policy's).
+    const unsigned set = array_.set_of(line);
+    const unsigned way = array_.victim_way(line);
+    const LineInfo victim = array_.line_at(set, way);
+    if (victim.valid()) {
+      if (may_write_back(victim) && wb_.full()) return false;
+      back_invalidate(victim, above_version, above_dirty);
+    }
+    p = Probe{true, set, way, state};
   }
   const LineOutcome o = array_.fill(line, state, version);
   if (above_dirty) {
@@ -448,7 +456,6 @@ bool Cache::allocate(std::uint64_t line, LineState state, std::uint64_t version,
   } else if (o.writeback) {
     push_writeback(o.line.addr, o.line.version, ready);
   }
-  const Probe p = array_.lookup(line);
   const std::size_t slot = static_cast<std::size_t>(p.set) * array_.ways() + p.way;
   prefetched_[slot] = prefetched;
   ready_at_[slot] = ready;
@@ -528,12 +535,11 @@ bool Cache::complete_miss(tlm::tlm_generic_payload& gp, Picoseconds t) {
       config_.inclusion == Inclusion::Exclusive && config_.level > 1 && !(m->prefetch && !m->demand);
   if (m->kind == MissKind::Fill) {
     if (!array_.contains(line) && !pass_up) {
-      if (!can_allocate(line)) return false;  // waits for write-buffer space
       LineState state = LineState::Exclusive;
       if (ext.resp_dirty) state = ext.resp_shared && config_.protocol == Protocol::Moesi ? LineState::Owned
                                                                                        : LineState::Modified;
       else if (ext.resp_shared) state = LineState::Shared;
-      allocate(line, state, version, m->prefetch && !m->demand, t);
+      if (!allocate(line, state, version, m->prefetch && !m->demand, t)) return false;  // waits for write-buffer space
     }
   } else {
     const LineInfo li = array_.find(line);

@@ -22,6 +22,7 @@
 #include "models/cache/mshr.h"
 #include "models/cache/prefetcher.h"
 #include "models/cache/write_buffer.h"
+#include "models/common/sim_now.h"
 #include "models/common/clock_domain.h"
 #include "models/common/model_context.h"
 #include "models/common/tlm/payload_pool.h"
@@ -157,7 +158,7 @@ class Cache : public sc_core::sc_module,
     Picoseconds next_step = 0;
   };
 
-  Picoseconds now() const { return sc_core::sc_time_stamp().value(); }
+  Picoseconds now() const { return sim_now(); }
   Picoseconds cycles(std::uint64_t n) const { return n * clock_.period; }
   sc_core::sc_time after(Picoseconds t) const {
     const Picoseconds n = now();
@@ -186,6 +187,7 @@ class Cache : public sc_core::sc_module,
   bool allocate(std::uint64_t line, LineState state, std::uint64_t version, bool prefetched = false,
                 Picoseconds ready = 0);
   bool can_allocate(std::uint64_t line) const;
+  bool may_write_back(const LineInfo& victim) const;
   bool complete_miss(tlm::tlm_generic_payload& gp, Picoseconds at);
   bool completes_at_once(const Outstanding& o) const;
   Miss* find_miss(std::uint64_t line);

@@ -23,6 +23,7 @@
 #include <systemc>
 #include <tlm>
 
+#include "models/common/sim_now.h"
 #include "models/common/clock_domain.h"
 #include "models/common/model_context.h"
 #include "models/common/oracle/oracle.h"
@@ -131,7 +132,7 @@ class Core : public sc_core::sc_module, public tlm::tlm_bw_transport_if<> {
   class Lsu;  // holds the load/store unit for one instruction (threads of one core share it)
 
   // Time.
-  Picoseconds sc_now() const { return sc_core::sc_time_stamp().value(); }
+  Picoseconds sc_now() const { return sim_now(); }
   Picoseconds core_time() const { return sc_now() + local_; }
   void advance(Picoseconds ps);              // the core's own work (issue cycles, compute)
   void stall_to(Picoseconds t, Stall cause);  // waiting for something until t

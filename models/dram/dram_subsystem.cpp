@@ -4,6 +4,8 @@
 
 #include <sysc/kernel/sc_dynamic_processes.h>
 
+#include "models/common/sim_now.h"
+
 namespace dmasim::dram {
 
 DramSubsystem::DramSubsystem(const sc_core::sc_module_name& name, const DramConfig& config,
@@ -42,7 +44,7 @@ DramSubsystem::DramSubsystem(const sc_core::sc_module_name& name, const DramConf
 DramSubsystem::~DramSubsystem() = default;
 
 std::uint64_t DramSubsystem::now_cycle() const {
-  return clock_.cycles_at(sc_core::sc_time_stamp().value());
+  return clock_.cycles_at(sim_now());
 }
 
 std::vector<Violation> DramSubsystem::violations() const {
@@ -145,7 +147,7 @@ tlm::tlm_sync_enum DramSubsystem::nb_transport_fw(tlm::tlm_generic_payload& tran
     trans.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
     return tlm::TLM_COMPLETED;
   }
-  const Picoseconds arrival_ps = (sc_core::sc_time_stamp() + delay).value();
+  const Picoseconds arrival_ps = sim_now() + delay.value();
   const std::uint64_t arrival = clock_.cycles_at(clock_.next_edge(arrival_ps));
   if (!fits(scratch_, trans.is_write())) {
     blocked_ = &trans;
@@ -202,7 +204,7 @@ void DramSubsystem::respond(tlm::tlm_generic_payload& trans, Picoseconds at) {
 
 void DramSubsystem::send_response(tlm::tlm_generic_payload& trans, Picoseconds at) {
   tlm::tlm_phase phase = tlm::BEGIN_RESP;
-  const Picoseconds now = sc_core::sc_time_stamp().value();
+  const Picoseconds now = sim_now();
   sc_core::sc_time delay = sc_core::sc_time::from_value(at > now ? at - now : 0);
   const tlm::tlm_sync_enum status = socket->nb_transport_bw(trans, phase, delay);
   if (status == tlm::TLM_ACCEPTED || (status == tlm::TLM_UPDATED && phase == tlm::BEGIN_RESP))

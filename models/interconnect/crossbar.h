@@ -20,6 +20,7 @@
 #include <systemc>
 #include <tlm>
 
+#include "models/common/sim_now.h"
 #include "models/common/clock_domain.h"
 #include "models/common/model_context.h"
 #include "models/common/stats/registry.h"
@@ -156,7 +157,7 @@ class Crossbar : public sc_core::sc_module {
   void finish(Txn& x);
   std::uint64_t offset_in(unsigned target, std::uint64_t address) const;
 
-  Picoseconds now() const { return sc_core::sc_time_stamp().value(); }
+  Picoseconds now() const { return sim_now(); }
   Picoseconds cycles(std::uint64_t n) const { return n * clock_.period; }
   Txn* new_txn();
   void free_txn(Txn* x);
