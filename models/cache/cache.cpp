@@ -241,28 +241,14 @@ Cache::Result Cache::access(tlm::tlm_generic_payload& gp, MemExt& ext, Picosecon
 
   if (p.hit && (!need_unique || is_unique(p.state))) {
     const std::size_t slot = static_cast<std::size_t>(p.set) * array_.ways() + p.way;
-    if (ready_at_[slot] > start + cycles(config_.hit_latency)) {
-      // The fill is in, but its data arrives after this request's time: answered when it does,
-      // as a request merged into the pending miss would be.
-      hits_before_ready_.inc();
-      if (prefetched_[slot]) {
-        prefetched_[slot] = false;
-        pf_late_.inc();
-      }
-      if (is_write) array_.write(addr, version);
-      else array_.read(addr);
-      if (is_write && op == BusOp::Store && config_.level == 1 && ctx_.oracle != nullptr && ext.version_count() > 0)
-        ctx_.oracle->publish(line, version, ready_at_[slot], oracle::Scope::Domain);
-      const LineInfo li = array_.find(addr);
-      if (is_read_op(op)) answer_read(gp, li, exclusive_up && is_unique(li.state));
-      gp.set_response_status(tlm::TLM_OK_RESPONSE);
-      if (exclusive_up && is_unique(li.state)) array_.set_state(line, LineState::Invalid);
-      return {Outcome::Completed, ready_at_[slot]};
-    }
+    // A fill that is in but whose data arrives after this request's time: answered when it
+    // does, as a request merged into the pending miss would be.
+    const bool before_ready = ready_at_[slot] > done;
+    if (before_ready) hits_before_ready_.inc();
     if (is_write) {
       array_.write(addr, version);
       if (op == BusOp::Store && config_.level == 1 && ctx_.oracle != nullptr && ext.version_count() > 0)
-        ctx_.oracle->publish(line, version, start, oracle::Scope::Domain);
+        ctx_.oracle->publish(line, version, before_ready ? ready_at_[slot] : start, oracle::Scope::Domain);
     } else {
       array_.read(addr);
     }
@@ -272,10 +258,14 @@ Cache::Result Cache::access(tlm::tlm_generic_payload& gp, MemExt& ext, Picosecon
     if (exclusive_up && is_unique(li.state)) array_.set_state(line, LineState::Invalid);  // moves up
     if (prefetched_[slot]) {
       prefetched_[slot] = false;
-      pf_useful_.inc();
-      prefetch_after(addr, done);
+      if (before_ready) {
+        pf_late_.inc();
+      } else {
+        pf_useful_.inc();
+        prefetch_after(addr, done);
+      }
     }
-    return {Outcome::Completed, done};
+    return {Outcome::Completed, before_ready ? ready_at_[slot] : done};
   }
 
   // A CleanUnique from above for a line not held here: it goes below as it is.

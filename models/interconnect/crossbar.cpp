@@ -165,19 +165,7 @@ Crossbar::Txn* Crossbar::new_txn() {
   }
   Txn* x = free_txns_.back();
   free_txns_.pop_back();
-  // Every field but the snoop array (grant() clears the entries the transaction uses): clearing
-  // all eight was a memset per request.
-  x->gp = nullptr;
-  x->port = 0;
-  x->target = kNoTarget;
-  x->orig_op = x->op = BusOp::ReadNoSnoop;
-  x->address = 0;
-  x->length = 0;
-  x->arrival = x->ready = 0;
-  x->lines = 0;
-  x->line_base = 0;
-  x->snooped = x->main = x->main_done = x->dispatching = false;
-  x->children = 0;
+  static_cast<TxnState&>(*x) = TxnState{};
   return x;
 }
 

@@ -69,7 +69,7 @@ class Crossbar : public sc_core::sc_module {
   struct TargetIf;
   class UpwardSnooper;
 
-  struct Txn {
+  struct TxnState {
     tlm::tlm_generic_payload* gp = nullptr;
     unsigned port = 0;
     unsigned target = kNoTarget;
@@ -81,12 +81,16 @@ class Crossbar : public sc_core::sc_module {
     Picoseconds ready = 0;     // the latest of the snoop path and the downstream responses
     unsigned lines = 0;
     std::uint64_t line_base = 0;
-    std::array<SnoopResponse, kLines> snoop{};  // merged per line
     bool snooped = false;
     bool main = false;       // the payload itself went down
     bool main_done = false;  // and its response came back
     unsigned children = 0;   // own writebacks still to answer
     bool dispatching = false;  // being set up by grant(): no completion yet
+  };
+  // The snoop array is apart so that reusing a transaction resets the rest only (grant() clears
+  // the entries it uses): clearing all eight was a memset per request.
+  struct Txn : TxnState {
+    std::array<SnoopResponse, kLines> snoop{};  // merged per line
   };
   enum class Role { Main, Child, Dropped };
   struct Link {
