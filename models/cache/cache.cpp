@@ -318,6 +318,10 @@ Cache::Result Cache::maintenance(tlm::tlm_generic_payload& gp, MemExt& ext, Pico
     gp.set_response_status(tlm::TLM_OK_RESPONSE);
     return {Outcome::Completed, done};
   }
+  // A fill in progress for the line (a store that missed just before the DC CVAC that cleans it):
+  // the operation waits for it, as same-address ordering requires; otherwise it would find no
+  // line, and the data arriving after it would stay dirty here.
+  if (mshr_.pending(line)) return {Outcome::Stall, 0};
   const Maint op = maint_of(ext.op);
   const LineOutcome o = array_.maintain(op, line);
   const std::optional<std::uint64_t> queued = wb_.find(line);

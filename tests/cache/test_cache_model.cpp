@@ -338,6 +338,25 @@ TEST(CacheModel, CleanSharedFromAboveSendsDirtyDataDownOnlyForDirtyLines) {
   EXPECT_EQ(counter(s.reg, "l1.maintenance.clean_pa"), 2u);
 }
 
+TEST(CacheModel, ACleanBehindAStoreMissWaitsForTheFillAndCleansTheStoredData) {
+  SKIP_IF_ELABORATED();
+  // A store misses (its fill is in flight) and a DC CVAC of the same line follows at once: the
+  // clean must see the stored data, so it waits for the fill (same-address ordering).
+  Step store = op(0, BusOp::Store, 0x1000, {5});
+  store.len = 4;
+  store.wait = false;
+  Single s(small(4096, 4, 4), 1000, 10 * kNs, {store, op(0, BusOp::CleanShared, 0x1000)});
+  s.run();
+  std::vector<const TestMemory::Access*> maint;
+  for (const auto& a : s.mem.log)
+    if (a.op == BusOp::CleanShared) maint.push_back(&a);
+  ASSERT_EQ(maint.size(), 1u);
+  EXPECT_TRUE(maint[0]->write);
+  EXPECT_EQ(maint[0]->versions, std::vector<std::uint64_t>{5});
+  EXPECT_EQ(s.cache.array().find(0x1000).state, LineState::Exclusive);
+  EXPECT_GE(s.ini.out[1].done, s.ini.out[0].done);
+}
+
 // ---- PL310 outer mode ----------------------------------------------------------------------------
 
 constexpr std::uint64_t kRegs = 0x1F002000;
