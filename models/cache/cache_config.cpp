@@ -79,12 +79,8 @@ std::optional<CacheConfig::Problem> CacheConfig::problem() const {
   return std::nullopt;
 }
 
-void CacheConfig::validate(cfg::Validator& v) const {
-  if (const auto p = problem()) v.fail(p->key, p->message);
-}
+void CacheConfig::validate(cfg::Validator& v) const { cfg::report(problem(), v); }
 
-void CacheConfig::check() const {
-  if (const auto p = problem()) throw UserError(fmt::format("cache configuration: {}: {}", p->key, p->message));
-}
+void CacheConfig::check() const { cfg::raise(problem(), "cache configuration"); }
 
 }  // namespace dmasim::cache

@@ -7,6 +7,7 @@
 #include <string_view>
 #include <utility>
 
+#include "models/common/config/problem.h"
 #include "models/common/config/schema.h"
 
 namespace dmasim::cache {
@@ -54,10 +55,7 @@ struct CacheConfig {
 
   // The first inconsistency, if any: the key it concerns and a message. validate() reports it
   // at the key's YAML position; check() throws it as a UserError for configs built in C++.
-  struct Problem {
-    std::string key;
-    std::string message;
-  };
+  using Problem = cfg::Problem;
   std::optional<Problem> problem() const;
   void check() const;
 

@@ -53,12 +53,8 @@ std::optional<CoreConfig::Problem> CoreConfig::problem() const {
   return std::nullopt;
 }
 
-void CoreConfig::validate(cfg::Validator& v) const {
-  if (const auto p = problem()) v.fail(p->key, p->message);
-}
+void CoreConfig::validate(cfg::Validator& v) const { cfg::report(problem(), v); }
 
-void CoreConfig::check() const {
-  if (const auto p = problem()) throw UserError(fmt::format("core configuration: {}: {}", p->key, p->message));
-}
+void CoreConfig::check() const { cfg::raise(problem(), "core configuration"); }
 
 }  // namespace dmasim::cpu

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "models/common/clock_spec.h"
+#include "models/common/config/problem.h"
 #include "models/common/config/schema.h"
 #include "models/cpu/store_buffer.h"
 
@@ -25,10 +26,7 @@ struct CoreConfig {
 
   // The first inconsistency, if any: the key it concerns and a message. validate() reports it
   // at the key's YAML position; check() throws it as a UserError for configs built in C++.
-  struct Problem {
-    std::string key;
-    std::string message;
-  };
+  using Problem = cfg::Problem;
   std::optional<Problem> problem() const;
   void check() const;
 };

@@ -25,13 +25,9 @@ std::optional<StoreBufferConfig::Problem> StoreBufferConfig::problem() const {
   return std::nullopt;
 }
 
-void StoreBufferConfig::validate(cfg::Validator& v) const {
-  if (const auto p = problem()) v.fail(p->key, p->message);
-}
+void StoreBufferConfig::validate(cfg::Validator& v) const { cfg::report(problem(), v); }
 
-void StoreBufferConfig::check() const {
-  if (const auto p = problem()) throw UserError(fmt::format("store buffer configuration: {}: {}", p->key, p->message));
-}
+void StoreBufferConfig::check() const { cfg::raise(problem(), "store buffer configuration"); }
 
 std::string_view to_string(DrainReason reason) {
   switch (reason) {

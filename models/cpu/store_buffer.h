@@ -31,6 +31,7 @@
 #include <utility>
 #include <vector>
 
+#include "models/common/config/problem.h"
 #include "models/common/config/schema.h"
 #include "models/common/stats/registry.h"
 #include "models/cpu/address_space.h"
@@ -43,10 +44,7 @@ struct StoreBufferConfig {
 
   static void describe(cfg::Fields<StoreBufferConfig>& f);
   void validate(cfg::Validator& v) const;
-  struct Problem {
-    std::string key;
-    std::string message;
-  };
+  using Problem = cfg::Problem;
   std::optional<Problem> problem() const;
   void check() const;  // throws UserError
 };

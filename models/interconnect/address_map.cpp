@@ -92,13 +92,9 @@ std::optional<AddressMapConfig::Problem> AddressMapConfig::problem() const {
   return std::nullopt;
 }
 
-void AddressMapConfig::validate(cfg::Validator& v) const {
-  if (const auto p = problem()) v.fail(p->key, p->message);
-}
+void AddressMapConfig::validate(cfg::Validator& v) const { cfg::report(problem(), v); }
 
-void AddressMapConfig::check() const {
-  if (const auto p = problem()) throw UserError(fmt::format("address map: {}: {}", p->key, p->message));
-}
+void AddressMapConfig::check() const { cfg::raise(problem(), "address map"); }
 
 AddressMap::AddressMap(const AddressMapConfig& config) : targets_(config.targets) {
   config.check();

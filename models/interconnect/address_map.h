@@ -18,6 +18,7 @@
 #include <utility>
 #include <vector>
 
+#include "models/common/config/problem.h"
 #include "models/common/config/schema.h"
 
 namespace dmasim::interconnect {
@@ -56,10 +57,7 @@ struct AddressMapConfig {
   static void describe(cfg::Fields<AddressMapConfig>& f);
   void validate(cfg::Validator& v) const;
 
-  struct Problem {
-    std::string key;  // relative to the map: "targets", "targets[2].size", "alignment"
-    std::string message;
-  };
+  using Problem = cfg::Problem;
   std::optional<Problem> problem() const;
   void check() const;  // throws UserError("address map: KEY: MESSAGE")
 };

@@ -75,13 +75,9 @@ std::optional<InterconnectConfig::Problem> InterconnectConfig::problem() const {
   return std::nullopt;
 }
 
-void InterconnectConfig::validate(cfg::Validator& v) const {
-  if (const auto p = problem()) v.fail(p->key, p->message);
-}
+void InterconnectConfig::validate(cfg::Validator& v) const { cfg::report(problem(), v); }
 
-void InterconnectConfig::check() const {
-  if (const auto p = problem()) throw UserError(fmt::format("interconnect configuration: {}: {}", p->key, p->message));
-}
+void InterconnectConfig::check() const { cfg::raise(problem(), "interconnect configuration"); }
 
 std::vector<unsigned> InterconnectConfig::port_qos() const {
   std::vector<unsigned> out;

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "models/common/clock_spec.h"
+#include "models/common/config/problem.h"
 #include "models/common/config/schema.h"
 #include "models/common/sim_time.h"
 #include "models/interconnect/address_map.h"
@@ -70,10 +71,7 @@ struct InterconnectConfig {
   static void describe(cfg::Fields<InterconnectConfig>& f);
   void validate(cfg::Validator& v) const;
 
-  struct Problem {
-    std::string key;
-    std::string message;
-  };
+  using Problem = cfg::Problem;
   std::optional<Problem> problem() const;
   void check() const;  // throws UserError("interconnect configuration: KEY: MESSAGE")
 

@@ -120,6 +120,10 @@ void Sysmmu::enable_at_reset(std::uint64_t page_table_pa) {
   regs_.write(l.pt_base, static_cast<std::uint32_t>(config_.version == SysmmuVersion::V2 ? page_table_pa
                                                                                         : page_table_pa >> 12));
   regs_.write(SysmmuRegisters::kCtrl, SysmmuRegisters::kCtrlEnable);
+  drop_all_translations();
+}
+
+void Sysmmu::drop_all_translations() {
   tlb_.flush_all();
   if (l1_) l1_->flush_all();
   flpd_.flush_all();
@@ -149,12 +153,15 @@ void Sysmmu::accept(tlm::tlm_generic_payload& gp, Picoseconds at) {
   ++in_flight_;
   stats_.requests.inc();
   gp.acquire();
-  Request r{&gp, gp.get_address(), gp.is_write(), at, false};
+  admit(Request{&gp, gp.get_address(), gp.is_write(), at, false}, at);
+}
+
+void Sysmmu::admit(const Request& r, Picoseconds at) {
   if (!regs_.enabled()) {
     stats_.bypassed.inc();
     forward(r, r.iova, at);
   } else if (fault_blocked_ || regs_.block_requested()) {
-    held_.push_back(r);
+    held_.push_back(r);  // behind a fault or a software block: in order, until the unblock
   } else {
     translate(r, at);
   }
@@ -219,15 +226,7 @@ void Sysmmu::release_held(Picoseconds at) {
   held.swap(held_);
   for (Request& r : held) {
     r.faulted = false;
-    const Picoseconds t = std::max(at, r.arrival);
-    if (!regs_.enabled()) {
-      stats_.bypassed.inc();
-      forward(r, r.iova, t);
-    } else if (fault_blocked_) {
-      held_.push_back(r);  // an earlier one faulted again: keep the rest in order behind it
-    } else {
-      translate(r, t);
-    }
+    admit(r, std::max(at, r.arrival));  // one that faults again blocks the rest behind it
   }
 }
 
@@ -486,24 +485,24 @@ void Sysmmu::step() {
     replies_.pop_front();
     respond(*r.gp, r.at);
   }
-  while (!waiting_end_req_ && !outbox_.empty()) {
-    const Outgoing o = outbox_.front();
-    outbox_.pop_front();
-    send_now(o.gp, o.at);
-  }
+  drain_outbox();
   if (refused_ != nullptr && in_flight_ < config_.outstanding) {
     tlm::tlm_generic_payload* gp = std::exchange(refused_, nullptr);
     tlm::tlm_phase phase = tlm::END_REQ;
     sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
     upstream->nb_transport_bw(*gp, phase, delay);
     accept(*gp, std::max(refused_at_, sim_now()));
-    while (!waiting_end_req_ && !outbox_.empty()) {
-      const Outgoing o = outbox_.front();
-      outbox_.pop_front();
-      send_now(o.gp, o.at);
-    }
+    drain_outbox();
   }
   in_step_ = false;
+}
+
+void Sysmmu::drain_outbox() {
+  while (!waiting_end_req_ && !outbox_.empty()) {
+    const Outgoing o = outbox_.front();
+    outbox_.pop_front();
+    send_now(o.gp, o.at);
+  }
 }
 
 // ---- registers -------------------------------------------------------------------------------
@@ -557,12 +556,7 @@ void Sysmmu::register_access(tlm::tlm_generic_payload& gp, Picoseconds at) {
 
 void Sysmmu::flush(std::uint64_t start, std::uint64_t end, bool all) {
   stats_.flushes.inc();
-  if (all) {
-    tlb_.flush_all();
-    if (l1_) l1_->flush_all();
-    flpd_.flush_all();
-    return;
-  }
+  if (all) return drop_all_translations();
   tlb_.flush_range(start, end);
   if (l1_) l1_->flush_range(start, end);
   flpd_.flush_range(start, end);  // an entry flush also drops the level-1 descriptor (v3.3+ FLPD rule)

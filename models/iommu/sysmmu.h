@@ -137,6 +137,7 @@ class Sysmmu : public sc_core::sc_module {
   // Master side.
   tlm::tlm_sync_enum upstream_fw(tlm::tlm_generic_payload& gp, tlm::tlm_phase& phase, sc_core::sc_time& delay);
   void accept(tlm::tlm_generic_payload& gp, Picoseconds at);
+  void admit(const Request& r, Picoseconds at);  // bypass, hold or translate
   void translate(Request r, Picoseconds at);
   void forward(const Request& r, std::uint64_t pa, Picoseconds at);
   void fault(Request r, FaultKind kind, Picoseconds at);
@@ -160,12 +161,14 @@ class Sysmmu : public sc_core::sc_module {
   void handle_response(tlm::tlm_generic_payload& gp, Picoseconds at);
   void respond(tlm::tlm_generic_payload& gp, Picoseconds at);  // to the master; frees its slot
   bool may_call_down() const { return in_step_ || (in_upstream_ && !in_bw_); }
+  void drain_outbox();
   void step();  // the scheduler: sends, error replies, acceptance of a refused master request
 
   // Registers.
   tlm::tlm_sync_enum register_fw(tlm::tlm_generic_payload& gp, tlm::tlm_phase& phase, sc_core::sc_time& delay);
   void register_access(tlm::tlm_generic_payload& gp, Picoseconds at);
   void flush(std::uint64_t start, std::uint64_t end, bool all);
+  void drop_all_translations();  // every TLB and the FLPD cache
 
   Picoseconds cycles(std::uint64_t n) const { return n * clock_.period; }
 

@@ -66,13 +66,9 @@ std::optional<SysmmuConfig::Problem> SysmmuConfig::problem() const {
   return std::nullopt;
 }
 
-void SysmmuConfig::validate(cfg::Validator& v) const {
-  if (const auto p = problem()) v.fail(p->key, p->message);
-}
+void SysmmuConfig::validate(cfg::Validator& v) const { cfg::report(problem(), v); }
 
-void SysmmuConfig::check() const {
-  if (const auto p = problem()) throw UserError(fmt::format("sysmmu configuration: {}: {}", p->key, p->message));
-}
+void SysmmuConfig::check() const { cfg::raise(problem(), "sysmmu configuration"); }
 
 TlbGeometry SysmmuConfig::main_tlb() const {
   return TlbGeometry{tlb.entries, tlb.ways, pages_per_entry, tlb.index};

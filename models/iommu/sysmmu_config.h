@@ -15,6 +15,7 @@
 #include <utility>
 
 #include "models/common/clock_spec.h"
+#include "models/common/config/problem.h"
 #include "models/common/config/schema.h"
 #include "models/iommu/page_table_format.h"
 #include "models/iommu/tlb.h"
@@ -62,10 +63,7 @@ struct SysmmuConfig {
   static void describe(cfg::Fields<SysmmuConfig>& f);
   void validate(cfg::Validator& v) const;
 
-  struct Problem {
-    std::string key;
-    std::string message;
-  };
+  using Problem = cfg::Problem;
   std::optional<Problem> problem() const;
   void check() const;  // throws UserError("sysmmu configuration: KEY: MESSAGE")
 

@@ -75,9 +75,11 @@ void Tlb::insert(std::uint64_t address, const Translation& t) {
   const std::uint64_t span = span_of(t.size);
   const std::uint64_t tag = t.iova / span * span;
   const unsigned i = static_cast<unsigned>((t.iova - tag) / t.size);
-  Entry* e = find(g_.index == TlbGeometry::Index::SmallPageNumber ? address : t.iova, t.size);
+  // The address that picks the set: the one that missed under small-page indexing.
+  const std::uint64_t placed = g_.index == TlbGeometry::Index::SmallPageNumber ? address : t.iova;
+  Entry* e = find(placed, t.size);
   if (e == nullptr) {
-    const unsigned s = set_of(g_.index == TlbGeometry::Index::SmallPageNumber ? address : t.iova, span);
+    const unsigned s = set_of(placed, span);
     Entry* victim = nullptr;
     for (unsigned w = 0; w < g_.ways; ++w) {
       Entry& c = entries_[std::size_t{s} * g_.ways + w];

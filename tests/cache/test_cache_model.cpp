@@ -11,6 +11,7 @@
 #include "models/common/oracle/oracle.h"
 #include "models/common/stats/registry.h"
 #include "tests/cache/cache_harness.h"
+#include "tests/support/elaboration.h"
 #include "tests/support/test_memory.h"
 
 namespace dmasim::cache {
@@ -22,10 +23,6 @@ using test::Step;
 using test::TestMemory;
 
 constexpr Picoseconds kNs = 1000;
-
-#define SKIP_IF_ELABORATED()                                                                 \
-  if (sc_core::sc_get_curr_simcontext()->elaboration_done())                                 \
-  GTEST_SKIP() << "a SystemC model elaborates once per process: run this test through ctest"
 
 CacheConfig small(unsigned size, unsigned ways, unsigned hit) {
   CacheConfig c;

@@ -16,6 +16,7 @@
 #include "models/common/stats/registry.h"
 #include "models/common/tlm/mem_ext.h"
 #include "models/cpu/core.h"
+#include "tests/support/elaboration.h"
 #include "tests/support/test_memory.h"
 
 namespace dmasim::cpu {
@@ -31,12 +32,6 @@ constexpr std::uint64_t kSoPa = 0x8200'0000;
 constexpr std::uint64_t kDevPa = 0x1000'0000;
 constexpr std::uint64_t kRegion = 16 * 1024 * 1024;
 constexpr Picoseconds kNs = 1000;  // one core cycle at the default 1 GHz
-
-#define SKIP_IF_ELABORATED()                                                                \
-  do {                                                                                      \
-    if (sc_core::sc_get_curr_simcontext()->elaboration_done())                              \
-      GTEST_SKIP() << "a SystemC model elaborates once per process: run this test through ctest"; \
-  } while (false)
 
 AddressSpace kernel_space() {
   AddressSpace as;

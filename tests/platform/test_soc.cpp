@@ -10,14 +10,11 @@
 #include "models/common/config/node.h"
 #include "platform/platform_config.h"
 #include "platform/soc.h"
+#include "tests/support/elaboration.h"
 #include "tests/support/test_master.h"
 
 namespace dmasim::platform {
 namespace {
-
-#define SKIP_IF_ELABORATED()                                                 \
-  if (sc_core::sc_get_curr_simcontext()->elaboration_done())                 \
-  GTEST_SKIP() << "a SystemC model elaborates once per process: run this test through ctest"
 
 // One cluster (cores with 32 KiB 4-way L1Ds and a 256 KiB shared L2), a system interconnect
 // with an ACE, an ACE-Lite and a non-coherent port, LPDDR3-1600. Prefetchers off; clocks chosen

@@ -8,13 +8,10 @@
 #include "platform/platform_config.h"
 #include "platform/soc.h"
 #include "tests/iommu/sysmmu_harness.h"
+#include "tests/support/elaboration.h"
 
 namespace dmasim::platform {
 namespace {
-
-#define SKIP_IF_ELABORATED()                                                 \
-  if (sc_core::sc_get_curr_simcontext()->elaboration_done())                 \
-  GTEST_SKIP() << "a SystemC model elaborates once per process: run this test through ctest"
 
 // One core with an L1D and an inclusive L2 (no outer cache: DC CVAC reaches the PoC), a system
 // interconnect with the device's non-coherent port, LPDDR3-1600.
