@@ -380,7 +380,9 @@ Cache::Result Cache::forward(tlm::tlm_generic_payload& gp, Picoseconds due) {
     gp.release();
     return {Outcome::Forwarded, now() + delay.value()};
   }
-  find_outstanding(&gp)->sent = true;
+  Outstanding* o = find_outstanding(&gp);
+  if (o == nullptr) return {Outcome::Accepted, 0};  // answered inside the call (and relayed up)
+  o->sent = true;
   if (s == tlm::TLM_ACCEPTED) {
     down_busy_ = true;
     down_wait_ = &gp;
