@@ -13,6 +13,10 @@
 
 namespace dmasim::iommu {
 
+namespace {
+constexpr std::uint64_t kNoPage = ~std::uint64_t{0};
+}  // namespace
+
 struct Sysmmu::UpstreamIf final : tlm::tlm_fw_transport_if<> {
   explicit UpstreamIf(Sysmmu& s) : owner(s) {}
   tlm::tlm_sync_enum nb_transport_fw(tlm::tlm_generic_payload& gp, tlm::tlm_phase& phase,
@@ -80,6 +84,20 @@ Sysmmu::Stats::Stats(stats::Group g)
   }
 }
 
+Sysmmu::PrefetchStats::PrefetchStats(stats::Group g)
+    : lookups(g.counter("prefetch.lookups", "lookups", "prefetch-buffer lookups (beside the main TLB), retries included")),
+      misses(g.counter("prefetch.misses", "lookups", "prefetch-buffer lookups that missed")),
+      issued(g.counter("prefetch.issued", "walks", "prefetch walks started (not counted in walks)")),
+      walk_reads(g.counter("prefetch.walk_reads", "transactions",
+                           "page-table reads of prefetch walks (not counted in walk_reads)")),
+      useful(g.counter("prefetch.useful", "entries", "prefetched entries that served at least one hit")),
+      late(g.counter("prefetch.late", "transactions",
+                     "misses that waited for a prefetch walk of their page (also counted in merged)")),
+      dropped(g.counter("prefetch.dropped", "walks",
+                        "prefetch attempts not started for want of a free walk slot (retried on the next lookup)")),
+      faults(g.counter("prefetch.faults", "walks",
+                       "prefetch walks that found no mapping or a bus error (nothing filled, nothing raised)")) {}
+
 Sysmmu::Sysmmu(const sc_core::sc_module_name& name, const SysmmuConfig& config, const ModelContext& ctx,
                const PhysicalMemory& memory, std::uint64_t register_base)
     : sc_module(name),
@@ -98,6 +116,9 @@ Sysmmu::Sysmmu(const sc_core::sc_module_name& name, const SysmmuConfig& config, 
       stats_(ctx.group()),
       oracle_(ctx.oracle) {
   if (const auto g = config_.first_tlb()) l1_.emplace(*g);
+  if (!config_.prefetch_buffers.empty()) pb_stats_.emplace(ctx.group());
+  for (const PrefetchBufferConfig& b : config_.prefetch_buffers) pbs_.emplace_back(b.entries);
+  last_prefetch_.assign(pbs_.size(), kNoPage);
   if (oracle_ != nullptr)
     agent_ = oracle_->register_agent(std::string(this->name()) + ".walker", ctx.oracle_domain, oracle::AgentKind::Device);
   upstream_if_ = std::make_unique<UpstreamIf>(*this);
@@ -127,6 +148,8 @@ void Sysmmu::drop_all_translations() {
   tlb_.flush_all();
   if (l1_) l1_->flush_all();
   flpd_.flush_all();
+  for (PrefetchBuffer& b : pbs_) b.flush_all();
+  forget_prefetches();
 }
 
 bool Sysmmu::blocked() const { return fault_blocked_ || (regs_.block_requested() && active_walks_ == 0); }
@@ -185,13 +208,29 @@ void Sysmmu::translate(Request r, Picoseconds at) {
   t += cycles(config_.tlb.hit_latency);
   const Tlb::Result res = tlb_.lookup(r.iova);
   if (res.outcome == Tlb::Outcome::MultiHit) return fault(r, FaultKind::MultiHit, t);
+  // A prefetch buffer that binds the request is looked up in the same cycles as the main TLB.
+  const std::optional<unsigned> pb = bound_buffer(r);
+  const auto pb_hit = pb ? lookup_buffer(*pb, r.iova) : std::nullopt;
   if (res.outcome == Tlb::Outcome::Hit) {
     if (res.translation.ready_at > t) stats_.hits_before_ready.inc();
     if (l1_) l1_->insert(r.iova, res.translation);
-    return use(res.translation, t);
+    use(res.translation, t);
+    if (pb) prefetch_after(*pb, res.translation, t);
+    return;
   }
   stats_.tlb_misses.inc();
-  miss(r, t);
+  if (pb_hit) {
+    const Translation& tr = pb_hit->translation;
+    if (config_.prefetch_buffers[*pb].tlb_update) {
+      tlb_.insert(r.iova, tr);
+      if (l1_) l1_->insert(r.iova, tr);
+    }
+    use(tr, t);
+    prefetch_after(*pb, tr, t);
+    return;
+  }
+  // Both missed: the buffer prefetches the page after this one once the walk has found its size.
+  miss(r, t, pb && config_.prefetch_buffers[*pb].next_page ? static_cast<int>(*pb) : -1);
 }
 
 void Sysmmu::forward(const Request& r, std::uint64_t pa, Picoseconds at) {
@@ -201,6 +240,13 @@ void Sysmmu::forward(const Request& r, std::uint64_t pa, Picoseconds at) {
   stats_.translation_latency.sample(took / clock_.period);
   if (took > hit_path) stats_.stall_cycles.inc((took - hit_path) / clock_.period);
   r.gp->set_address(pa);
+  if (r.write && master_agent_ != oracle::kNoAgent && oracle_ != nullptr) {
+    MemExt& e = MemExt::of(*r.gp);
+    e.clear_versions();
+    const std::size_t lines = oracle_->lines_covered(pa, r.gp->get_data_length());
+    for (std::size_t i = 0; i < lines; ++i)
+      e.add_version(oracle_->write(master_agent_, oracle_->line_of(pa) + i * oracle_->line_bytes(), at));
+  }
   forwarded_.add(r.gp, r.iova);
   send(r.gp, at);
 }
@@ -255,9 +301,11 @@ Sysmmu::Walk* Sysmmu::covering_walk(std::uint64_t iova) {
   return nullptr;
 }
 
-void Sysmmu::miss(Request r, Picoseconds at) {
+void Sysmmu::miss(Request r, Picoseconds at, int prefetch_into) {
   if (Walk* w = covering_walk(r.iova)) {
     stats_.merged.inc();
+    if (w->fill_pb >= 0) pb_stats_->late.inc();
+    if (w->next_pb < 0) w->next_pb = prefetch_into;
     w->waiting.push_back(r);
     return;
   }
@@ -266,6 +314,7 @@ void Sysmmu::miss(Request r, Picoseconds at) {
   w.cover_base = r.iova & ~(kSmallPage - 1);
   w.cover_size = kSmallPage;
   w.started = at;
+  w.next_pb = prefetch_into;
   w.waiting.push_back(r);
   if (active_walks_ >= config_.outstanding_walks) {
     stats_.walk_queue_waits.inc();
@@ -280,7 +329,8 @@ void Sysmmu::start_walk(Walk w, Picoseconds at) {
   while (walk_used_[slot]) ++slot;
   walk_used_[slot] = true;
   ++active_walks_;
-  stats_.walks.inc();
+  if (w.fill_pb < 0) stats_.walks.inc();
+  else pb_stats_->issued.inc();
   w.started = at;
   walks_[slot] = std::move(w);
   Walk& walk = walks_[slot];
@@ -312,7 +362,8 @@ void Sysmmu::read_descriptor(unsigned walk, std::uint64_t pa, unsigned bytes, Pi
   e.op = BusOp::ReadNoSnoop;
   e.mem_type = config_.coherent_walks ? MemType::NormalWriteBack : MemType::NormalNonCacheable;
   e.coherence = config_.coherent_walks ? Coherence::IoCoherent : Coherence::NonCoherent;
-  stats_.walk_reads.inc();
+  if (walks_[walk].fill_pb < 0) stats_.walk_reads.inc();
+  else pb_stats_->walk_reads.inc();
   walk_reads_.add(gp, walk);
   send(gp, at);
 }
@@ -340,7 +391,9 @@ void Sysmmu::walk_read_done(unsigned slot, tlm::tlm_generic_payload& gp, Picosec
   const Descriptor lv1 = format_.decode_lv1(w.lv1);
   const Descriptor d = format_.decode_lv2(memory_.read32(lv1.base + lv2_index(w.iova) * 4u));
   if (!d.is_page()) return finish_walk(slot, std::nullopt, FaultKind::Page, at);
-  if (config_.burst_fill && bytes > 4) fill_burst(w, addr, bytes, at);
+  // A v7 entry covers 4 pages and is filled from the 16 bytes read for it whatever burst_fill
+  // says; burst_fill adds the other entries a longer burst brings.
+  if (bytes > 4 && (config_.burst_fill || config_.pages_per_entry > 1)) fill_burst(w, addr, bytes, at);
   const std::uint64_t base = w.iova & ~(d.size - 1);
   finish_walk(slot, Translation{base, d.base, d.size, d.access, at}, std::nullopt, at);
 }
@@ -372,12 +425,18 @@ void Sysmmu::fill_burst(const Walk& w, std::uint64_t burst_pa, unsigned bytes, P
   std::uint64_t last_large = ~std::uint64_t{0};
   for (unsigned k = 0; k < bytes / 4; ++k) {
     const std::uint64_t iova = first_iova + k * kSmallPage;
+    if (!config_.burst_fill && (iova ^ own) / (kSmallPage * config_.pages_per_entry) != 0) continue;
     const Descriptor d = format_.decode_lv2(memory_.read32(burst_pa + k * 4u));
     if (!d.is_page()) continue;
     const std::uint64_t base = iova & ~(d.size - 1);
     if (base == (own & ~(d.size - 1)) || base == last_large) continue;  // the walk's own page is inserted by it
     if (d.size == kLargePage) last_large = base;
-    tlb_.insert(iova, Translation{base, d.base, d.size, d.access, at});
+    const Translation t{base, d.base, d.size, d.access, at};
+    if (w.fill_pb >= 0) {
+      fill_buffer(w, t);  // a prefetch walk's burst goes to its buffer
+      continue;
+    }
+    tlb_.insert(iova, t);
     stats_.burst_fills.inc();
   }
 }
@@ -387,10 +446,15 @@ void Sysmmu::finish_walk(unsigned slot, std::optional<Translation> t, std::optio
   walks_[slot] = Walk{};
   walk_used_[slot] = false;
   --active_walks_;
-  stats_.walk_latency.sample((at - w.started) / clock_.period);
-  if (t) {
-    tlb_.insert(w.iova, *t);
-    if (l1_) l1_->insert(w.iova, *t);
+  if (w.fill_pb >= 0) {
+    if (t) fill_buffer(w, *t);
+    else pb_stats_->faults.inc();  // raised only for the requests that waited for it
+  } else {
+    stats_.walk_latency.sample((at - w.started) / clock_.period);
+    if (t) {
+      tlb_.insert(w.iova, *t);
+      if (l1_) l1_->insert(w.iova, *t);
+    }
   }
   for (const Request& r : w.waiting) {
     if (!t) {
@@ -409,12 +473,74 @@ void Sysmmu::finish_walk(unsigned slot, std::optional<Translation> t, std::optio
     walk_queue_.pop_front();
     for (const Request& r : next.waiting) translate(r, std::max(at, r.arrival));
   }
+  // After the queued misses: a prefetch only takes a slot no demand walk is waiting for.
+  if (t && w.next_pb >= 0) prefetch(static_cast<unsigned>(w.next_pb), t->iova + t->size, at);
+}
+
+// ---- prefetch buffers ------------------------------------------------------------------------
+
+std::optional<unsigned> Sysmmu::bound_buffer(const Request& r) const {
+  for (unsigned i = 0; i < config_.prefetch_buffers.size(); ++i) {
+    const PrefetchBufferConfig& b = config_.prefetch_buffers[i];
+    const std::uint32_t stream = b.stream ? MemExt::of(*r.gp).stream_id : 0;
+    if (b.binds(r.write, stream, r.iova)) return i;
+  }
+  return std::nullopt;
+}
+
+std::optional<PrefetchBuffer::Hit> Sysmmu::lookup_buffer(unsigned pb, std::uint64_t iova) {
+  pb_stats_->lookups.inc();
+  auto hit = pbs_[pb].lookup(iova);
+  if (!hit) pb_stats_->misses.inc();
+  else if (hit->first_use) pb_stats_->useful.inc();
+  return hit;
+}
+
+void Sysmmu::prefetch_after(unsigned pb, const Translation& t, Picoseconds at) {
+  if (config_.prefetch_buffers[pb].next_page) prefetch(pb, t.iova + t.size, at);
+}
+
+void Sysmmu::prefetch(unsigned pb, std::uint64_t iova, Picoseconds at) {
+  constexpr std::uint64_t kIovaSpace = std::uint64_t{1} << 32;
+  // Not beyond the buffer's range, and not for a page the buffer holds or a walk will bring.
+  if (iova >= kIovaSpace || !config_.prefetch_buffers[pb].range.contains(iova)) return;
+  // Once is enough: a page that faulted (the end of a buffer) or was used is not walked again
+  // on every later lookup of the page before it.
+  if (iova == last_prefetch_[pb]) return;
+  if (pbs_[pb].holds(iova) || covering_walk(iova) != nullptr) return;
+  if (!regs_.enabled() || fault_blocked_ || regs_.block_requested()) return;  // a blocked SYSMMU starts no walk
+  // A prefetch never queues: it would delay the demand walks queued behind it.
+  if (active_walks_ >= config_.outstanding_walks || !walk_queue_.empty()) {
+    pb_stats_->dropped.inc();
+    return;
+  }
+  Walk w;
+  w.iova = iova;
+  w.cover_base = iova;
+  w.cover_size = kSmallPage;
+  w.fill_pb = static_cast<int>(pb);
+  w.pb_epoch = pb_epoch_;
+  last_prefetch_[pb] = iova;
+  start_walk(std::move(w), at);
+}
+
+void Sysmmu::forget_prefetches() {
+  ++pb_epoch_;  // prefetch walks in flight may have read what the flush replaces
+  std::fill(last_prefetch_.begin(), last_prefetch_.end(), kNoPage);
+}
+
+void Sysmmu::fill_buffer(const Walk& w, const Translation& t) {
+  const auto pb = static_cast<unsigned>(w.fill_pb);
+  // Walk data from before a flush may be stale; a burst's descriptors outside the range are of
+  // no use to the buffer.
+  if (w.pb_epoch != pb_epoch_ || !config_.prefetch_buffers[pb].range.overlaps(t.iova, t.size)) return;
+  pbs_[pb].insert(t);
 }
 
 // ---- interconnect side -----------------------------------------------------------------------
 
 void Sysmmu::send(tlm::tlm_generic_payload* gp, Picoseconds at) {
-  if (may_call_down() && !waiting_end_req_ && outbox_.empty()) return send_now(gp, at);
+  if (may_call_down() && refused_down_ == nullptr && outbox_.empty()) return send_now(gp, at);
   outbox_.push_back(Outgoing{gp, at});
   wake_.notify(sc_core::SC_ZERO_TIME);
 }
@@ -425,7 +551,7 @@ void Sysmmu::send_now(tlm::tlm_generic_payload* gp, Picoseconds at) {
   sc_core::sc_time delay = sc_core::sc_time::from_value(at > now ? at - now : 0);
   const tlm::tlm_sync_enum s = downstream->nb_transport_fw(*gp, phase, delay);
   if (s == tlm::TLM_ACCEPTED) {
-    waiting_end_req_ = true;
+    refused_down_ = gp;
   } else if (s == tlm::TLM_COMPLETED || phase == tlm::BEGIN_RESP) {
     late_.push_back(Reply{gp, now + delay.value()});
     wake_.notify(sc_core::SC_ZERO_TIME);
@@ -433,16 +559,13 @@ void Sysmmu::send_now(tlm::tlm_generic_payload* gp, Picoseconds at) {
 }
 
 tlm::tlm_sync_enum Sysmmu::downstream_bw(tlm::tlm_generic_payload& gp, tlm::tlm_phase& phase, sc_core::sc_time& delay) {
-  if (phase == tlm::END_REQ) {
-    waiting_end_req_ = false;
+  // END_REQ, or BEGIN_RESP for the refused request itself, lets the next request go. A response
+  // to an earlier request does not: sending again then would overwrite the refused one below.
+  if (&gp == refused_down_ && (phase == tlm::END_REQ || phase == tlm::BEGIN_RESP)) {
+    refused_down_ = nullptr;
     wake_.notify(sc_core::SC_ZERO_TIME);
-    return tlm::TLM_ACCEPTED;
   }
   if (phase != tlm::BEGIN_RESP) return tlm::TLM_ACCEPTED;
-  if (waiting_end_req_) {  // BEGIN_RESP implies END_REQ of the refused request
-    waiting_end_req_ = false;
-    wake_.notify(sc_core::SC_ZERO_TIME);
-  }
   const bool outer = in_bw_;
   in_bw_ = true;
   handle_response(gp, sim_now() + delay.value());
@@ -457,6 +580,11 @@ void Sysmmu::handle_response(tlm::tlm_generic_payload& gp, Picoseconds at) {
   const bool found = forwarded_.take(&gp, iova);
   assert(found);
   (void)found;
+  if (gp.is_read() && gp.is_response_ok() && master_agent_ != oracle::kNoAgent && oracle_ != nullptr) {
+    const MemExt& e = MemExt::of(gp);
+    if (e.version_count() == oracle_->lines_covered(gp.get_address(), gp.get_data_length()))
+      oracle_->read_range(master_agent_, gp.get_address(), gp.get_data_length(), e.versions(), e.created_at);
+  }
   gp.set_address(iova);
   if (in_bw_ || in_step_) return respond(gp, at);
   replies_.push_back(Reply{&gp, at});
@@ -498,7 +626,7 @@ void Sysmmu::step() {
 }
 
 void Sysmmu::drain_outbox() {
-  while (!waiting_end_req_ && !outbox_.empty()) {
+  while (refused_down_ == nullptr && !outbox_.empty()) {
     const Outgoing o = outbox_.front();
     outbox_.pop_front();
     send_now(o.gp, o.at);
@@ -560,6 +688,8 @@ void Sysmmu::flush(std::uint64_t start, std::uint64_t end, bool all) {
   tlb_.flush_range(start, end);
   if (l1_) l1_->flush_range(start, end);
   flpd_.flush_range(start, end);  // an entry flush also drops the level-1 descriptor (v3.3+ FLPD rule)
+  for (PrefetchBuffer& b : pbs_) b.flush_range(start, end);
+  forget_prefetches();
 }
 
 }  // namespace dmasim::iommu

@@ -19,6 +19,11 @@
 //   outstanding_walks walks run at once, further misses queue.
 // - Entries are inserted when the walk's last read arrives, with the time their data is there
 //   (ready_at); a hit before that waits for it.
+// Prefetch buffers (optional, config.prefetch_buffers): a transaction bound to one is looked up
+// in it in the same cycles as the main TLB; a hit translates without a walk. When the
+// translation of its page is known, the page after it is walked in the background (a prefetch
+// walk: real reads, a walk slot, counted apart from demand walks) and its descriptor kept in the
+// buffer. A prefetch that faults fills nothing and raises nothing.
 // Faults (page, permission, multi-hit, walk bus error) set the interrupt status and fault
 // address registers and raise `irq()`. Under on_fault: stall the SYSMMU blocks and holds the
 // faulting transactions (and every later one) until software writes CTRL to unblock (they are
@@ -46,6 +51,7 @@
 #include "models/common/tlm/payload_pool.h"
 #include "models/iommu/flpd_cache.h"
 #include "models/iommu/page_table_format.h"
+#include "models/iommu/prefetch_buffer.h"
 #include "models/iommu/sysmmu_config.h"
 #include "models/iommu/sysmmu_registers.h"
 #include "models/iommu/tlb.h"
@@ -70,6 +76,11 @@ class Sysmmu : public sc_core::sc_module {
   const SysmmuRegisters& register_file() const { return regs_; }
   const SysmmuConfig& config() const { return config_; }
   const ClockDomain& clock() const { return clock_; }
+
+  // The oracle agent of the master behind this SYSMMU: the SYSMMU takes the versions of its
+  // writes and checks its reads, since only the SYSMMU knows their physical addresses
+  // (docs/protocol.md). Without one (kNoAgent) master traffic is not tracked here.
+  void set_master_agent(oracle::AgentId agent) { master_agent_ = agent; }
 
   // What the driver's enable sequence leaves (page table set, TLB flushed, translation on),
   // applied at elaboration without simulated cost: for scenarios that do not model the driver.
@@ -101,6 +112,9 @@ class Sysmmu : public sc_core::sc_module {
     std::uint32_t lv1 = 0;
     bool lv1_known = false;
     std::vector<Request> waiting;
+    int fill_pb = -1;  // a prefetch walk: the buffer its result fills (-1: a demand walk)
+    int next_pb = -1;  // once the result is known, prefetch the page after it into this buffer
+    std::uint64_t pb_epoch = 0;  // a prefetch walk fills nothing if a flush came after its start
   };
   struct Outgoing {  // a request to send down, at a time
     tlm::tlm_generic_payload* gp = nullptr;
@@ -133,6 +147,17 @@ class Sysmmu : public sc_core::sc_module {
     stats::Counter& flushes;
     stats::Counter& register_accesses;
   };
+  struct PrefetchStats {  // registered only when there are prefetch buffers
+    explicit PrefetchStats(stats::Group g);
+    stats::Counter& lookups;
+    stats::Counter& misses;
+    stats::Counter& issued;
+    stats::Counter& walk_reads;
+    stats::Counter& useful;
+    stats::Counter& late;
+    stats::Counter& dropped;
+    stats::Counter& faults;
+  };
 
   // Master side.
   tlm::tlm_sync_enum upstream_fw(tlm::tlm_generic_payload& gp, tlm::tlm_phase& phase, sc_core::sc_time& delay);
@@ -145,7 +170,8 @@ class Sysmmu : public sc_core::sc_module {
   void abort_faulted(Picoseconds at);
 
   // Walker.
-  void miss(Request r, Picoseconds at);
+  // prefetch_into: the buffer to prefetch the page after r's into once the walk ends (-1: none).
+  void miss(Request r, Picoseconds at, int prefetch_into);
   void start_walk(Walk w, Picoseconds at);
   void read_descriptor(unsigned walk, std::uint64_t pa, unsigned bytes, Picoseconds at);
   void walk_read_done(unsigned walk, tlm::tlm_generic_payload& gp, Picoseconds at);
@@ -153,6 +179,14 @@ class Sysmmu : public sc_core::sc_module {
   void finish_walk(unsigned walk, std::optional<Translation> t, std::optional<FaultKind> f, Picoseconds at);
   void fill_burst(const Walk& w, std::uint64_t burst_pa, unsigned bytes, Picoseconds at);
   Walk* covering_walk(std::uint64_t iova);
+
+  // Prefetch buffers.
+  std::optional<unsigned> bound_buffer(const Request& r) const;  // the first buffer that binds r
+  std::optional<PrefetchBuffer::Hit> lookup_buffer(unsigned pb, std::uint64_t iova);
+  void prefetch_after(unsigned pb, const Translation& t, Picoseconds at);
+  void prefetch(unsigned pb, std::uint64_t iova, Picoseconds at);
+  void fill_buffer(const Walk& w, const Translation& t);
+  void forget_prefetches();  // a flush: buffer contents and walks in flight are out of date
 
   // Interconnect side.
   tlm::tlm_sync_enum downstream_bw(tlm::tlm_generic_payload& gp, tlm::tlm_phase& phase, sc_core::sc_time& delay);
@@ -168,7 +202,7 @@ class Sysmmu : public sc_core::sc_module {
   tlm::tlm_sync_enum register_fw(tlm::tlm_generic_payload& gp, tlm::tlm_phase& phase, sc_core::sc_time& delay);
   void register_access(tlm::tlm_generic_payload& gp, Picoseconds at);
   void flush(std::uint64_t start, std::uint64_t end, bool all);
-  void drop_all_translations();  // every TLB and the FLPD cache
+  void drop_all_translations();  // every TLB, the FLPD cache and the prefetch buffers
 
   Picoseconds cycles(std::uint64_t n) const { return n * clock_.period; }
 
@@ -184,9 +218,14 @@ class Sysmmu : public sc_core::sc_module {
   FlpdCache flpd_;
   InterruptLine irq_;
   Stats stats_;
+  std::optional<PrefetchStats> pb_stats_;
+  std::vector<PrefetchBuffer> pbs_;  // one per config_.prefetch_buffers entry
+  std::uint64_t pb_epoch_ = 0;       // counts flushes (Walk::pb_epoch)
+  std::vector<std::uint64_t> last_prefetch_;  // per buffer: the page last prefetched (not again)
   PayloadPool pool_;
   oracle::Oracle* oracle_;
-  oracle::AgentId agent_ = oracle::kNoAgent;
+  oracle::AgentId agent_ = oracle::kNoAgent;         // the walker
+  oracle::AgentId master_agent_ = oracle::kNoAgent;  // the master behind us
   std::uint64_t txn_seq_ = 0;
 
   std::unique_ptr<UpstreamIf> upstream_if_;
@@ -205,7 +244,7 @@ class Sysmmu : public sc_core::sc_module {
   std::deque<Request> held_;        // blocked (software block or fault)
   bool fault_blocked_ = false;
   std::deque<Outgoing> outbox_;
-  bool waiting_end_req_ = false;    // downstream refused a request: END_REQ awaited
+  const tlm::tlm_generic_payload* refused_down_ = nullptr;  // refused by downstream: its END_REQ awaited
   std::deque<Reply> replies_;       // master responses to relay from step()
   std::deque<Reply> late_;          // responses that came back inside our own call down
   bool in_upstream_ = false, in_bw_ = false, in_step_ = false;  // call context (may_call_down)

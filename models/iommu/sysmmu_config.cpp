@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <string>
+
 #include "models/common/error.h"
 
 namespace dmasim::iommu {
@@ -20,6 +22,31 @@ void L1TlbConfig::describe(cfg::Fields<L1TlbConfig>& f) {
   f("entries", &L1TlbConfig::entries, "entries of the fully associative L1 TLB (0: none, as v2)").range(0, 4096);
   f("hit_latency", &L1TlbConfig::hit_latency, "cycles on an L1 TLB hit (the main TLB adds its own on a miss)")
       .range(0, 1000);
+}
+
+void IovaRange::describe(cfg::Fields<IovaRange>& f) {
+  f("base", &IovaRange::base, "first IO virtual address of the range (4 KiB aligned)");
+  f("size", &IovaRange::size, "bytes of the range (a multiple of 4KiB); 0: no range, every address");
+}
+
+void PrefetchBufferConfig::describe(cfg::Fields<PrefetchBufferConfig>& f) {
+  f("direction", &PrefetchBufferConfig::direction,
+    "the transactions the buffer serves: read, write (the hardware binds a buffer to one), or any");
+  f("stream", &PrefetchBufferConfig::stream,
+    "the stream id (AXI ID) of the transactions the buffer serves; absent: every stream");
+  f("range", &PrefetchBufferConfig::range, "the IO virtual addresses the buffer serves");
+  f("entries", &PrefetchBufferConfig::entries,
+    "descriptors the buffer holds (16 in one hardware buffer; 32 or 64 when buffers are combined)")
+      .range(1, kMaxPrefetchBufferEntries);
+  f("next_page", &PrefetchBufferConfig::next_page,
+    "when the translation of a page is known, walk the page after it in the background and keep its descriptor");
+  f("tlb_update", &PrefetchBufferConfig::tlb_update, "a hit in the buffer also fills the TLB");
+}
+
+bool PrefetchBufferConfig::binds(bool write, std::uint32_t stream_id, std::uint64_t iova) const {
+  if (direction != PbDirection::Any && (direction == PbDirection::Write) != write) return false;
+  if (stream && *stream != stream_id) return false;
+  return range.contains(iova);
 }
 
 void SysmmuConfig::describe(cfg::Fields<SysmmuConfig>& f) {
@@ -48,7 +75,32 @@ void SysmmuConfig::describe(cfg::Fields<SysmmuConfig>& f) {
   f("on_fault", &SysmmuConfig::on_fault,
     "stall: block and hold the faulting transaction until software unblocks (retry) or aborts it; abort: answer "
     "it with a slave error at once (interrupt and fault registers are set either way)");
+  f("prefetch_buffers", &SysmmuConfig::prefetch_buffers,
+    "prefetch buffers beside the main TLB, each bound to a direction, a stream and an IO virtual address range; "
+    "a transaction uses the first that binds it; empty: none");
 }
+
+namespace {
+
+std::optional<cfg::Problem> prefetch_buffer_problem(const PrefetchBufferConfig& b, std::size_t i) {
+  const std::string at = fmt::format("prefetch_buffers[{}]", i);
+  if (b.entries == 0 || b.entries > kMaxPrefetchBufferEntries)
+    return cfg::Problem{at + ".entries", fmt::format("a prefetch buffer holds 1 to {} entries, got {}",
+                                                     kMaxPrefetchBufferEntries, b.entries)};
+  const IovaRange& r = b.range;
+  if (r.base % kSmallPage != 0)
+    return cfg::Problem{at + ".range.base", fmt::format("range base {:#x} is not 4 KiB aligned", r.base)};
+  if (r.size.bytes % kSmallPage != 0)
+    return cfg::Problem{at + ".range.size",
+                        fmt::format("range size {} is not a multiple of 4KiB", units::format(r.size))};
+  constexpr std::uint64_t kIovaSpace = std::uint64_t{1} << 32;
+  if (r.base >= kIovaSpace || r.size.bytes > kIovaSpace - r.base)
+    return cfg::Problem{at + ".range.size", fmt::format("range {:#x} + {} ends beyond the 4 GiB IO virtual "
+                                                        "address space", r.base, units::format(r.size))};
+  return std::nullopt;
+}
+
+}  // namespace
 
 std::optional<SysmmuConfig::Problem> SysmmuConfig::problem() const {
   if (tlb.ways == 0 || tlb.entries % tlb.ways != 0)
@@ -63,6 +115,11 @@ std::optional<SysmmuConfig::Problem> SysmmuConfig::problem() const {
   if (version == SysmmuVersion::V2 && l1_tlb.entries != 0)
     return Problem{"l1_tlb.entries", "a v2 SYSMMU has a single TLB: l1_tlb.entries must be 0"};
   if (clock.period_ps() == 0) return Problem{"clock", "the clock period must not be zero"};
+  if (prefetch_buffers.size() > kMaxPrefetchBuffers)
+    return Problem{"prefetch_buffers", fmt::format("a SYSMMU has at most {} prefetch buffers, got {}",
+                                                   kMaxPrefetchBuffers, prefetch_buffers.size())};
+  for (std::size_t i = 0; i < prefetch_buffers.size(); ++i)
+    if (auto p = prefetch_buffer_problem(prefetch_buffers[i], i)) return p;
   return std::nullopt;
 }
 

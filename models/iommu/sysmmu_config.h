@@ -8,11 +8,15 @@
 //     tlb: {entries: 512, ways: 8}
 //     l1_tlb: {entries: 16}
 //     walk_burst: 64B
+//     prefetch_buffers:
+//       - {direction: read, range: {base: 0x10000000, size: 8MiB}, entries: 16}
 #include <array>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include "models/common/clock_spec.h"
 #include "models/common/config/problem.h"
@@ -44,6 +48,41 @@ struct L1TlbConfig {
   static void describe(cfg::Fields<L1TlbConfig>& f);
 };
 
+// The transactions a prefetch buffer serves: reads, writes, or both (the hardware binds each
+// buffer to one direction; `any` is a modelling convenience for a master whose buffer is both).
+enum class PbDirection { Read, Write, Any };
+
+// A range of IO virtual addresses; size 0: no range (every address).
+struct IovaRange {
+  std::uint64_t base = 0;
+  ByteSize size{0};
+
+  bool contains(std::uint64_t iova) const { return size.bytes == 0 || (iova >= base && iova - base < size.bytes); }
+  bool overlaps(std::uint64_t start, std::uint64_t bytes) const {
+    return size.bytes == 0 || (start < base + size.bytes && base < start + bytes);
+  }
+  static void describe(cfg::Fields<IovaRange>& f);
+};
+
+// One prefetch buffer (docs/iommu.md, "Prefetch buffers"): descriptors held beside the main TLB
+// for the transactions bound to it, filled by walks of the page after the one in use.
+struct PrefetchBufferConfig {
+  PbDirection direction = PbDirection::Any;
+  std::optional<std::uint32_t> stream;  // MemExt::stream_id (the AXI ID) to serve; none: every stream
+  IovaRange range;
+  unsigned entries = 16;   // descriptors held (16 per hardware buffer, more when buffers combine)
+  bool next_page = true;   // a lookup prefetches the descriptor of the page after the one in use
+  bool tlb_update = true;  // a hit in the buffer also fills the TLB (the driver's default setting)
+
+  bool binds(bool write, std::uint32_t stream_id, std::uint64_t iova) const;
+  static void describe(cfg::Fields<PrefetchBufferConfig>& f);
+};
+
+// The hardware has at most six buffers (groups of 3, 4 or 6) and 64 entries in one buffer (a
+// group combined into one).
+inline constexpr unsigned kMaxPrefetchBuffers = 6;
+inline constexpr unsigned kMaxPrefetchBufferEntries = 64;
+
 struct SysmmuConfig {
   SysmmuVersion version = SysmmuVersion::V2;
   ClockSpec clock = ClockSpec::from_frequency(Frequency{400'000'000});
@@ -59,6 +98,7 @@ struct SysmmuConfig {
   unsigned outstanding = 16;     // master transactions accepted and not yet answered
   unsigned register_latency = 2;  // cycles for a register access
   FaultAction on_fault = FaultAction::Stall;
+  std::vector<PrefetchBufferConfig> prefetch_buffers;  // empty: none; a request uses the first that binds it
 
   static void describe(cfg::Fields<SysmmuConfig>& f);
   void validate(cfg::Validator& v) const;
@@ -89,6 +129,15 @@ struct EnumNames<iommu::TlbGeometry::Index> {
   static constexpr std::array<std::pair<iommu::TlbGeometry::Index, std::string_view>, 2> names{{
       {iommu::TlbGeometry::Index::PageNumber, "page-number"},
       {iommu::TlbGeometry::Index::SmallPageNumber, "small-page-number"},
+  }};
+};
+
+template <>
+struct EnumNames<iommu::PbDirection> {
+  static constexpr std::array<std::pair<iommu::PbDirection, std::string_view>, 3> names{{
+      {iommu::PbDirection::Read, "read"},
+      {iommu::PbDirection::Write, "write"},
+      {iommu::PbDirection::Any, "any"},
   }};
 };
 

@@ -16,6 +16,7 @@
 #include "models/common/model_context.h"
 #include "models/common/sim_now.h"
 #include "models/common/stats/registry.h"
+#include "models/common/tlm/mem_ext.h"
 #include "models/common/tlm/payload_pool.h"
 #include "models/iommu/page_table_builder.h"
 #include "models/iommu/sysmmu.h"
@@ -111,9 +112,10 @@ class Master : public sc_core::sc_module, public tlm::tlm_bw_transport_if<> {
     SC_THREAD(run);
   }
   // Sends without waiting for the response.
-  void issue(std::uint64_t iova, bool write = false, unsigned bytes = 64) {
+  void issue(std::uint64_t iova, bool write = false, unsigned bytes = 64, std::uint32_t stream = 0) {
     tlm::tlm_generic_payload* gp = pool_.allocate();
     gp->acquire();
+    MemExt::of(*gp).stream_id = stream;
     gp->set_command(write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND);
     gp->set_address(iova);
     gp->set_data_length(bytes);
@@ -130,8 +132,8 @@ class Master : public sc_core::sc_module, public tlm::tlm_bw_transport_if<> {
     while (outstanding_ > 0) wait(event_);
   }
   // Issues and waits; returns the response time.
-  Done access(std::uint64_t iova, bool write = false) {
-    issue(iova, write);
+  Done access(std::uint64_t iova, bool write = false, std::uint32_t stream = 0) {
+    issue(iova, write, 64, stream);
     wait_all();
     return done.back();
   }
