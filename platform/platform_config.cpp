@@ -58,6 +58,7 @@ void PlatformConfig::describe(cfg::Fields<PlatformConfig>& f) {
   f("memory_target", &PlatformConfig::memory_target, "the address-map target (kind memory) the DRAM serves");
   f("dram", &PlatformConfig::dram, "the DRAM subsystem: a map or the path of a DRAM configuration file").required();
   f("kernel", &PlatformConfig::kernel, "the kernel's virtual memory layout");
+  f("devices", &PlatformConfig::devices, "DMA masters: engines on interconnect ports, optionally behind a SYSMMU");
 }
 
 void PlatformConfig::validate(cfg::Validator& v) const {
@@ -94,6 +95,41 @@ void PlatformConfig::validate(cfg::Validator& v) const {
     v.fail("memory_target", fmt::format("the interconnect's address map has no target named '{}'", memory_target));
   if (kernel.linear_va.value % 4096 || kernel.vmalloc_va.value % 4096 || kernel.io_va.value % 4096)
     v.fail("kernel", "kernel virtual addresses must be 4 KiB aligned");
+  validate_devices(v);
+}
+
+void PlatformConfig::validate_devices(cfg::Validator& v) const {
+  std::vector<bool> taken(interconnect.ports.size(), false);
+  for (const auto& c : clusters)
+    if (const auto p = interconnect.find_port(c.port_name())) taken[*p] = true;
+  for (std::size_t i = 0; i < devices.size(); ++i) {
+    const DeviceConfig& d = devices[i];
+    const std::string at = fmt::format("devices[{}]", i);
+    for (std::size_t j = 0; j < i; ++j)
+      if (devices[j].name == d.name) v.fail(at + ".name", fmt::format("device name '{}' is used twice", d.name));
+    for (const auto& c : clusters)
+      if (c.name == d.name) v.fail(at + ".name", fmt::format("'{}' is already a cluster's name", d.name));
+    const auto port = interconnect.find_port(d.port_name());
+    if (!port)
+      v.fail(at + (d.port.empty() ? ".name" : ".port"),
+             fmt::format("the interconnect has no port named '{}' for device '{}'", d.port_name(), d.name));
+    if (taken[*port])
+      v.fail(at + ".port", fmt::format("port '{}' already has a master (a cluster or another device)", d.port_name()));
+    taken[*port] = true;
+    const auto kind = interconnect.ports[*port].kind;
+    if (kind == interconnect::PortKind::Ace)
+      v.fail(at + ".port", "a DMA master holds no cache: it needs an ace-lite or non-coherent port, not ace");
+    if (d.sysmmu && d.sysmmu->coherent_walks && kind != interconnect::PortKind::AceLite)
+      v.fail(at + ".sysmmu.coherent_walks", "coherent walks snoop the CPU caches: the device needs an ace-lite port");
+  }
+  if (const auto p = with_device_registers(interconnect.address_map, devices).problem())
+    v.fail("devices", "the device register blocks do not fit the address map: " + p->key + ": " + p->message);
+}
+
+const DeviceConfig* PlatformConfig::find_device(const std::string& device) const {
+  for (const auto& d : devices)
+    if (d.name == device) return &d;
+  return nullptr;
 }
 
 unsigned PlatformConfig::core_count() const {

@@ -15,6 +15,7 @@
 #include "models/cpu/core_config.h"
 #include "models/dram/dram_config.h"
 #include "models/interconnect/interconnect_config.h"
+#include "platform/device_config.h"
 
 namespace dmasim::platform {
 
@@ -70,11 +71,16 @@ struct PlatformConfig {
   std::string memory_target = "dram";  // the address-map target the DRAM subsystem serves
   dram::DramConfig dram;
   KernelConfig kernel;
+  std::vector<DeviceConfig> devices;
 
   static void describe(cfg::Fields<PlatformConfig>& f);
   void validate(cfg::Validator& v) const;
 
   unsigned core_count() const;
+  const DeviceConfig* find_device(const std::string& device) const;
+
+ private:
+  void validate_devices(cfg::Validator& v) const;
 };
 
 }  // namespace dmasim::platform

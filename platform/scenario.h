@@ -1,14 +1,17 @@
 #pragma once
-// A scenario whose software is CPU threads only: a platform, a buffer of a given size and memory
-// type, and the built-in cpu_pattern program (sw/programs/cpu_pattern.h). `dmasim run` loads one,
-// runs it and writes stats.json, summary.csv, violations.txt and resolved.yaml.
+// A scenario: a platform, a buffer of a given size and memory type, the built-in cpu_pattern
+// program (sw/programs/cpu_pattern.h) and/or DMA tasks for the platform's devices
+// (platform/dma_tasks.h). `dmasim run` loads one, runs it and writes stats.json, summary.csv,
+// violations.txt and resolved.yaml.
 //
 //   platform: ../platforms/exynos4412.yaml
 //   seed: 1
 //   buffer: {size: 8MiB, type: cacheable}
 //   cpu_pattern: {core: 0, pattern: read, access_size: 4B}
+//   dma: [{device: mdma, job: {op: read}}]
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -17,6 +20,7 @@
 #include "models/common/config/schema.h"
 #include "models/common/stats/registry.h"
 #include "models/common/trace/recorder.h"
+#include "platform/dma_tasks.h"
 #include "platform/platform_config.h"
 #include "sw/programs/cpu_pattern.h"
 
@@ -41,7 +45,9 @@ struct ScenarioConfig {
   std::uint64_t seed = 1;
   PlatformConfig platform;
   BufferConfig buffer;
-  sw::CpuPatternConfig cpu_pattern;
+  std::optional<sw::CpuPatternConfig> cpu_pattern;
+  std::vector<DmaTaskConfig> dma;
+  IommuMappingConfig iommu;
   bool oracle = true;
 
   static void describe(cfg::Fields<ScenarioConfig>& f);

@@ -46,6 +46,7 @@ interconnect::InterconnectConfig coherence_crossbar(const ClusterConfig& c) {
 
 Soc::Soc(const PlatformConfig& config, stats::Registry& stats, const SocOptions& options)
     : config_(config), stats_(stats), options_(options) {
+  config_.interconnect.address_map = with_device_registers(config.interconnect.address_map, config.devices);
   root_.stats = &stats_;
   root_.stats_path = "soc";
   root_.trace = options.trace;
@@ -65,6 +66,7 @@ Soc::Soc(const PlatformConfig& config, stats::Registry& stats, const SocOptions&
   system_ = std::make_unique<interconnect::Crossbar>("interconnect", config_.interconnect, root_.child("interconnect"));
   port_bound_.assign(config_.interconnect.ports.size(), false);
   for (std::size_t i = 0; i < config_.clusters.size(); ++i) build_cluster(config_.clusters[i], i);
+  for (std::size_t i = 0; i < config_.devices.size(); ++i) build_device(config_.devices[i], i);
 
   for (const auto& name : options.external_ports) {
     const auto p = config_.interconnect.find_port(name);
@@ -82,6 +84,8 @@ Soc::Soc(const PlatformConfig& config, stats::Registry& stats, const SocOptions&
     const auto& t = map.targets[i];
     if (t.name == config_.memory_target) {
       system_->target(static_cast<unsigned>(i)).bind(dram_->socket);
+    } else if (auto* regs = register_target(t.name)) {
+      system_->target(static_cast<unsigned>(i)).bind(*regs);
     } else {
       auto u = std::make_unique<UnclaimedTarget>(fmt::format("unclaimed_{}", t.name).c_str());
       system_->target(static_cast<unsigned>(i)).bind(u->socket);
@@ -149,6 +153,52 @@ void Soc::build_cluster(const ClusterConfig& c, std::size_t index) {
   if (ace) system_->set_snoop_target(port, cluster_snoop);
   port_bound_[port] = true;
   clusters_.push_back(std::move(cl));
+}
+
+// A device's engine, and its SYSMMU when it has one, on the device's port. Both sit behind the
+// crossbar, which rebases register accesses to the block's offset: their register base is 0.
+void Soc::build_device(const DeviceConfig& d, std::size_t index) {
+  const unsigned port = *config_.interconnect.find_port(d.port_name());
+  ModelContext ctx = root_.child(d.name, 1000 + index);
+  if (config_.interconnect.ports[port].kind == interconnect::PortKind::AceLite) {
+    if (coherent_domain_ == oracle::kPrivateDomain) coherent_domain_ = oracle_->add_domain("coherent interconnect");
+    ctx.oracle_domain = coherent_domain_;
+  }
+  DeviceSlot slot;
+  slot.name = d.name;
+  slot.engine = std::make_unique<devices::DmaEngine>(d.name.c_str(), d.engine, ctx, 0);
+  if (d.sysmmu) {
+    slot.sysmmu = std::make_unique<iommu::Sysmmu>(fmt::format("{}_sysmmu", d.name).c_str(), *d.sysmmu,
+                                                  ctx.child("sysmmu"), memory_, 0);
+    slot.engine->port.bind(slot.sysmmu->upstream);
+    slot.sysmmu->downstream.bind(system_->port(port));
+    slot.engine->set_translated(true);
+    slot.sysmmu->set_master_agent(slot.engine->agent());
+  } else {
+    slot.engine->port.bind(system_->port(port));
+  }
+  port_bound_[port] = true;
+  devices_.push_back(std::move(slot));
+}
+
+tlm::tlm_target_socket<>* Soc::register_target(const std::string& name) {
+  for (DeviceSlot& d : devices_) {
+    if (name == d.name) return &d.engine->registers;
+    if (d.sysmmu && name == d.name + "_sysmmu") return &d.sysmmu->registers;
+  }
+  return nullptr;
+}
+
+devices::DmaEngine* Soc::device(const std::string& name) {
+  for (DeviceSlot& d : devices_)
+    if (d.name == name) return d.engine.get();
+  return nullptr;
+}
+
+iommu::Sysmmu* Soc::sysmmu(const std::string& device) {
+  for (DeviceSlot& d : devices_)
+    if (d.name == device) return d.sysmmu.get();
+  return nullptr;
 }
 
 void Soc::map_io() {

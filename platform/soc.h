@@ -4,8 +4,9 @@
 //
 //   core i -> L1D i [-> private L2 i] -> cluster snoop control (crossbar, one ACE port per core)
 //          -> [shared cache: cluster L2 / L3 / outer PL310] -> system interconnect port
-//   system interconnect -> DRAM (memory target), register targets (devices; unclaimed ones answer
-//   with a decode error)
+//   device d: DMA engine -> [SYSMMU] -> its system interconnect port
+//   system interconnect -> DRAM (memory target), register targets (the devices' engines and
+//   SYSMMUs; unclaimed ones answer with a decode error)
 //
 // Snoops: the system interconnect snoops a cluster on an ACE port through its shared cache (or
 // its snoop control when it has none); a shared cache snoops the cores' caches through the snoop
@@ -20,14 +21,17 @@
 #include <systemc>
 
 #include "models/cache/cache.h"
+#include "models/common/memory/physical_memory.h"
 #include "models/common/model_context.h"
 #include "models/common/oracle/oracle.h"
 #include "models/common/stats/registry.h"
 #include "models/common/trace/recorder.h"
 #include "models/cpu/address_space.h"
 #include "models/cpu/core.h"
+#include "models/devices/dma_engine.h"
 #include "models/dram/dram_subsystem.h"
 #include "models/interconnect/crossbar.h"
+#include "models/iommu/sysmmu.h"
 #include "platform/platform_config.h"
 #include "platform/unclaimed.h"
 
@@ -50,6 +54,7 @@ class Soc {
   Soc& operator=(const Soc&) = delete;
 
   const PlatformConfig& config() const { return config_; }
+  stats::Registry& stats() const { return stats_; }
   unsigned core_count() const { return static_cast<unsigned>(cores_.size()); }
   cpu::Core& core(unsigned i) { return *cores_.at(i).core; }
   cache::Cache& l1d(unsigned i) { return *cores_.at(i).l1d; }
@@ -57,6 +62,11 @@ class Soc {
   oracle::Oracle& oracle() { return *oracle_; }
   dram::DramSubsystem& dram() { return *dram_; }
   interconnect::Crossbar& interconnect() { return *system_; }
+  // The platform's DMA masters by name (config.devices); null when there is none of that name.
+  devices::DmaEngine* device(const std::string& name);
+  iommu::Sysmmu* sysmmu(const std::string& device);  // null too when the device has none
+  // Physical memory's values (page tables the SYSMMU walkers decode); timing lives in the DRAM.
+  PhysicalMemory& memory() { return memory_; }
   // The oracle domain of the CPUs behind ACE ports (kPrivateDomain when there are none): an
   // IO-coherent master on an ACE-Lite port belongs to it.
   oracle::DomainId coherent_domain() const { return coherent_domain_; }
@@ -87,12 +97,19 @@ class Soc {
     std::unique_ptr<cache::Cache> l1d;
     std::unique_ptr<cache::Cache> l2;  // private, optional
   };
+  struct DeviceSlot {
+    std::string name;
+    std::unique_ptr<devices::DmaEngine> engine;
+    std::unique_ptr<iommu::Sysmmu> sysmmu;
+  };
   struct Cluster {
     std::unique_ptr<interconnect::Crossbar> coherence;
     std::unique_ptr<cache::Cache> shared;
   };
 
   void build_cluster(const ClusterConfig& c, std::size_t index);
+  void build_device(const DeviceConfig& d, std::size_t index);
+  tlm::tlm_target_socket<>* register_target(const std::string& name);
   void map_io();
   void program_done();
 
@@ -104,6 +121,8 @@ class Soc {
   cpu::AddressSpace kernel_;
   std::vector<CoreSlot> cores_;
   std::vector<Cluster> clusters_;
+  std::vector<DeviceSlot> devices_;
+  PhysicalMemory memory_;
   std::unique_ptr<interconnect::Crossbar> system_;
   std::unique_ptr<dram::DramSubsystem> dram_;
   std::vector<std::unique_ptr<IdleInitiator>> idle_initiators_;

@@ -34,6 +34,7 @@ class TestMemory : public sc_core::sc_module, public tlm::tlm_fw_transport_if<> 
   Picoseconds latency;
   oracle::Oracle* oracle = nullptr;
   std::uint32_t read_value = 0;
+  std::uint64_t error_from = ~std::uint64_t{0};  // accesses at or above answer with an address error
   std::vector<Access> log;
 
   TestMemory(const sc_core::sc_module_name& name, Picoseconds latency_ps, oracle::Oracle* o = nullptr)
@@ -70,7 +71,7 @@ class TestMemory : public sc_core::sc_module, public tlm::tlm_fw_transport_if<> 
       if (gp.get_data_length() >= 4) std::memcpy(gp.get_data_ptr(), &read_value, 4);
     }
     log.push_back(std::move(a));
-    gp.set_response_status(tlm::TLM_OK_RESPONSE);
+    gp.set_response_status(gp.get_address() >= error_from ? tlm::TLM_ADDRESS_ERROR_RESPONSE : tlm::TLM_OK_RESPONSE);
     gp.acquire();
     pending_.push_back({&gp, arrival + latency});
     wake_.notify(sc_core::SC_ZERO_TIME);
