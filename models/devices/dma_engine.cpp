@@ -12,31 +12,6 @@
 
 namespace dmasim::devices {
 
-struct DmaEngine::PortIf final : tlm::tlm_bw_transport_if<> {
-  explicit PortIf(DmaEngine& e) : owner(e) {}
-  tlm::tlm_sync_enum nb_transport_bw(tlm::tlm_generic_payload& gp, tlm::tlm_phase& phase,
-                                     sc_core::sc_time& delay) override {
-    return owner.port_bw(gp, phase, delay);
-  }
-  void invalidate_direct_mem_ptr(sc_dt::uint64, sc_dt::uint64) override {}
-  DmaEngine& owner;
-};
-
-struct DmaEngine::RegistersIf final : tlm::tlm_fw_transport_if<> {
-  explicit RegistersIf(DmaEngine& e) : owner(e) {}
-  tlm::tlm_sync_enum nb_transport_fw(tlm::tlm_generic_payload& gp, tlm::tlm_phase& phase,
-                                     sc_core::sc_time& delay) override {
-    return owner.register_fw(gp, phase, delay);
-  }
-  void b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) override {
-    tlm::tlm_phase phase = tlm::BEGIN_REQ;
-    owner.register_fw(gp, phase, delay);
-  }
-  bool get_direct_mem_ptr(tlm::tlm_generic_payload&, tlm::tlm_dmi&) override { return false; }
-  unsigned int transport_dbg(tlm::tlm_generic_payload&) override { return 0; }
-  DmaEngine& owner;
-};
-
 DmaEngine::Stats::Stats(stats::Group g)
     : jobs(g.counter("jobs", "jobs", "jobs completed")),
       rejected(g.counter("rejected", "jobs", "jobs refused: queue full or malformed")),

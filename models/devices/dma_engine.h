@@ -28,6 +28,7 @@
 #include "models/common/stats/registry.h"
 #include "models/common/tlm/link_table.h"
 #include "models/common/tlm/payload_pool.h"
+#include "models/common/tlm/socket_adapters.h"
 #include "models/devices/dma_engine_config.h"
 #include "models/devices/dma_job.h"
 #include "models/devices/dma_pacing.h"
@@ -71,8 +72,6 @@ class DmaEngine : public sc_core::sc_module {
   Picoseconds last_completion() const { return last_completion_; }
 
  private:
-  struct PortIf;
-  struct RegistersIf;
 
   struct Queued {
     DmaJob job;
@@ -125,6 +124,9 @@ class DmaEngine : public sc_core::sc_module {
   tlm::tlm_sync_enum register_fw(tlm::tlm_generic_payload& gp, tlm::tlm_phase& phase, sc_core::sc_time& delay);
   void update_irq(Picoseconds at);
   void raise_irq();  // SC_METHOD on irq_due_
+
+  using PortIf = BackwardAdapter<DmaEngine, &DmaEngine::port_bw>;
+  using RegistersIf = RegisterTargetAdapter<DmaEngine, &DmaEngine::register_fw>;
 
   Picoseconds cycles(std::uint64_t n) const { return n * clock_.period; }
   void wake_at(Picoseconds at);

@@ -32,31 +32,6 @@ struct Sysmmu::UpstreamIf final : tlm::tlm_fw_transport_if<> {
   Sysmmu& owner;
 };
 
-struct Sysmmu::DownstreamIf final : tlm::tlm_bw_transport_if<> {
-  explicit DownstreamIf(Sysmmu& s) : owner(s) {}
-  tlm::tlm_sync_enum nb_transport_bw(tlm::tlm_generic_payload& gp, tlm::tlm_phase& phase,
-                                     sc_core::sc_time& delay) override {
-    return owner.downstream_bw(gp, phase, delay);
-  }
-  void invalidate_direct_mem_ptr(sc_dt::uint64, sc_dt::uint64) override {}
-  Sysmmu& owner;
-};
-
-struct Sysmmu::RegistersIf final : tlm::tlm_fw_transport_if<> {
-  explicit RegistersIf(Sysmmu& s) : owner(s) {}
-  tlm::tlm_sync_enum nb_transport_fw(tlm::tlm_generic_payload& gp, tlm::tlm_phase& phase,
-                                     sc_core::sc_time& delay) override {
-    return owner.register_fw(gp, phase, delay);
-  }
-  void b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) override {
-    tlm::tlm_phase phase = tlm::BEGIN_REQ;
-    owner.register_fw(gp, phase, delay);
-  }
-  bool get_direct_mem_ptr(tlm::tlm_generic_payload&, tlm::tlm_dmi&) override { return false; }
-  unsigned int transport_dbg(tlm::tlm_generic_payload&) override { return 0; }
-  Sysmmu& owner;
-};
-
 Sysmmu::Stats::Stats(stats::Group g)
     : requests(g.counter("requests", "transactions", "master transactions accepted")),
       bypassed(g.counter("bypassed", "transactions", "passed untranslated (translation disabled)")),

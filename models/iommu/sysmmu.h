@@ -49,6 +49,7 @@
 #include "models/common/stats/registry.h"
 #include "models/common/tlm/link_table.h"
 #include "models/common/tlm/payload_pool.h"
+#include "models/common/tlm/socket_adapters.h"
 #include "models/iommu/flpd_cache.h"
 #include "models/iommu/page_table_format.h"
 #include "models/iommu/prefetch_buffer.h"
@@ -93,8 +94,6 @@ class Sysmmu : public sc_core::sc_module {
 
  private:
   struct UpstreamIf;
-  struct DownstreamIf;
-  struct RegistersIf;
 
   // A master transaction the SYSMMU has accepted.
   struct Request {
@@ -203,6 +202,9 @@ class Sysmmu : public sc_core::sc_module {
   void register_access(tlm::tlm_generic_payload& gp, Picoseconds at);
   void flush(std::uint64_t start, std::uint64_t end, bool all);
   void drop_all_translations();  // every TLB, the FLPD cache and the prefetch buffers
+
+  using DownstreamIf = BackwardAdapter<Sysmmu, &Sysmmu::downstream_bw>;
+  using RegistersIf = RegisterTargetAdapter<Sysmmu, &Sysmmu::register_fw>;
 
   Picoseconds cycles(std::uint64_t n) const { return n * clock_.period; }
 
