@@ -82,7 +82,10 @@ void DmaTaskConfig::describe(cfg::Fields<DmaTaskConfig>& f) {
   f("pacing", &DmaTaskConfig::pacing,
     "none; display: the job reads frames paced by a scan-out FIFO and counts underruns; camera: it writes frames "
     "as the pixels arrive and counts overflows (the frame shape comes from video)");
-  f("video", &DmaTaskConfig::video, "the video stream of a display or camera task");
+  f("video", &DmaTaskConfig::video, "the video stream of a display or camera task (frame size and count of presets)");
+  f("preset", &DmaTaskConfig::preset,
+    "none: run `job`; video-decoder, gpu, nic: run that master's access pattern (docs/devices.md) instead");
+  f("preset_options", &DmaTaskConfig::preset_options, "parameters of the preset");
 }
 
 void IommuMappingConfig::describe(cfg::Fields<IommuMappingConfig>& f) {
@@ -140,9 +143,17 @@ void validate_dma_tasks(const std::vector<DmaTaskConfig>& tasks, const IommuMapp
       v.fail(at + ".job.op", "a display task reads its frame buffer: op must be read");
     if (t.pacing == PacingKind::Camera && t.job.op != devices::DmaOp::Write)
       v.fail(at + ".job.op", "a camera task writes its frame buffer: op must be write");
+    if (t.preset != PresetKind::None) {
+      if (t.pacing != PacingKind::None) v.fail(at + ".preset", "a preset is not paced: pacing must be none");
+      const std::uint64_t need = preset_bytes(t.preset, t.preset_options, t.video);
+      if (need > size)
+        v.fail(at + ".size", fmt::format("the {} preset needs {} bytes of buffer, the task has {}",
+                                         cfg::EnumNames<PresetKind>::names[static_cast<std::size_t>(t.preset)].second,
+                                         need, size));
+    }
     const devices::DmaJob job = make_job(t, 0, size);
     if (const char* p = devices::dma_job_problem(job)) v.fail(at + ".job", p);
-    if (job_extent(job) > size)
+    if (t.preset == PresetKind::None && job_extent(job) > size)
       v.fail(at + (t.pacing == PacingKind::None ? ".job.width" : ".video"),
              fmt::format("the job covers {} bytes but the buffer has {}", job_extent(job), size));
     if (d->sysmmu) {
@@ -162,7 +173,7 @@ struct DmaTasks::Task {
   devices::DmaEngine* engine = nullptr;
   iommu::Sysmmu* sysmmu = nullptr;
   std::uint64_t regs = 0;  // ioremap address of the engine's registers
-  devices::DmaJob job;
+  std::vector<devices::DmaJob> jobs;  // run in order, config.jobs times
   std::unique_ptr<devices::DisplayScanout> display;
   std::unique_ptr<devices::CameraCapture> camera;
   devices::DmaPacing* pacing = nullptr;
@@ -198,7 +209,8 @@ DmaTasks::DmaTasks(Soc& soc, const std::vector<DmaTaskConfig>& tasks, const Iomm
       tables[c.device]->map(bus, pa, buffer_bytes(c, size), page, iommu::Access::ReadWrite);
       next_iova[c.device] = (bus + buffer_bytes(c, size) + page - 1) / page * page;
     }
-    t->job = make_job(c, bus, size);
+    if (c.preset == PresetKind::None) t->jobs.push_back(make_job(c, bus, size));
+    else t->jobs = preset_jobs(c.preset, c.preset_options, c.video, bus, c.job.coherent);
     const std::string group = fmt::format("soc.{}", c.device);
     if (c.pacing == PacingKind::Display) {
       t->display = std::make_unique<devices::DisplayScanout>(c.video, stats::Group(soc.stats(), group + ".display"));
@@ -223,13 +235,15 @@ void DmaTasks::start() {
         [t](cpu::Core& c) {
           t->started = c.now();
           for (unsigned n = 0; n < t->config.jobs; ++n) {
-            if (t->config.programming == Programming::Mmio) {
-              sw::dma_start_job(c, t->regs, t->job);
-              sw::dma_wait_irq(c, t->regs, t->engine->irq());
-            } else {
-              const std::uint64_t before = t->engine->jobs_done();
-              t->engine->submit(t->job, t->pacing, c.now());
-              while (t->engine->jobs_done() == before) c.wait(t->engine->job_done_event());
+            for (const devices::DmaJob& job : t->jobs) {
+              if (t->config.programming == Programming::Mmio) {
+                sw::dma_start_job(c, t->regs, job);
+                sw::dma_wait_irq(c, t->regs, t->engine->irq());
+              } else {
+                const std::uint64_t before = t->engine->jobs_done();
+                t->engine->submit(job, t->pacing, c.now());
+                while (t->engine->jobs_done() == before) c.wait(t->engine->job_done_event());
+              }
             }
           }
           t->finished = c.now();

@@ -23,6 +23,7 @@
 #include "models/devices/dma_job.h"
 #include "models/devices/video_stream.h"
 #include "models/iommu/sysmmu_config.h"
+#include "platform/dma_presets.h"
 #include "platform/platform_config.h"
 
 namespace dmasim::platform {
@@ -59,6 +60,8 @@ struct DmaTaskConfig {
   unsigned jobs = 1;  // times the driver runs the job, one after the other
   PacingKind pacing = PacingKind::None;
   devices::VideoStreamConfig video;
+  PresetKind preset = PresetKind::None;  // a preset's jobs replace `job`
+  PresetConfig preset_options;
 
   static void describe(cfg::Fields<DmaTaskConfig>& f);
 };
