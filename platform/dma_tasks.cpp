@@ -9,6 +9,7 @@
 #include "models/iommu/page_table_builder.h"
 #include "platform/soc.h"
 #include "sw/programs/dma_driver.h"
+#include "sw/programs/sysmmu_fault.h"
 
 namespace dmasim::platform {
 namespace {
@@ -77,6 +78,9 @@ void DmaTaskConfig::describe(cfg::Fields<DmaTaskConfig>& f) {
     "what it costs); direct: a driver helper hands the job over at no cost and waits for its completion");
   f("offset", &DmaTaskConfig::offset, "physical offset of the task's buffer from the DRAM base (default: buffer.offset)");
   f("size", &DmaTaskConfig::size, "bytes of the task's buffer (default: buffer.size)");
+  f("mapped", &DmaTaskConfig::mapped,
+    "for a device behind a SYSMMU: bytes of the buffer mapped, from its start (default: all); less makes the device "
+    "fault on the rest, as after a driver that maps too little");
   f("job", &DmaTaskConfig::job, "the job over the buffer");
   f("jobs", &DmaTaskConfig::jobs, "times the driver runs the job, one after the other").range(1, 1 << 20);
   f("pacing", &DmaTaskConfig::pacing,
@@ -162,11 +166,23 @@ void validate_dma_tasks(const std::vector<DmaTaskConfig>& tasks, const IommuMapp
       if (offset % page || bytes % page)
         v.fail(at + ".offset", fmt::format("a buffer mapped with {} pages must be aligned to and a multiple of them",
                                            units::format(iommu.page_size)));
+      if (t.mapped && (t.mapped->bytes % page || t.mapped->bytes > bytes))
+        v.fail(at + ".mapped", "the mapped bytes must be a multiple of the page size and at most the buffer's");
     }
   }
 }
 
 // ---- running --------------------------------------------------------------------------------
+
+// Takes a device's SYSMMU faults while its tasks run (on the first task's core): aborts the
+// faulting transaction, so a fault is a counted outcome instead of a device stalled for ever.
+struct DmaTasks::FaultHandler {
+  iommu::Sysmmu* sysmmu = nullptr;
+  std::uint64_t regs = 0;
+  unsigned core = 0;
+  unsigned running = 0;  // tasks of the device still running
+  std::uint64_t handled = 0;
+};
 
 struct DmaTasks::Task {
   DmaTaskConfig config;
@@ -178,6 +194,7 @@ struct DmaTasks::Task {
   std::unique_ptr<devices::CameraCapture> camera;
   devices::DmaPacing* pacing = nullptr;
   Picoseconds started = 0, finished = 0;
+  FaultHandler* handler = nullptr;
 };
 
 DmaTasks::DmaTasks(Soc& soc, const std::vector<DmaTaskConfig>& tasks, const IommuMappingConfig& iommu,
@@ -206,7 +223,8 @@ DmaTasks::DmaTasks(Soc& soc, const std::vector<DmaTaskConfig>& tasks, const Iomm
     if (t->sysmmu != nullptr) {
       const std::uint64_t page = iommu.page_size.bytes;
       bus = next_iova[c.device];
-      tables[c.device]->map(bus, pa, buffer_bytes(c, size), page, iommu::Access::ReadWrite);
+      const std::uint64_t mapped = c.mapped ? c.mapped->bytes : buffer_bytes(c, size);
+      if (mapped) tables[c.device]->map(bus, pa, mapped, page, iommu::Access::ReadWrite);
       next_iova[c.device] = (bus + buffer_bytes(c, size) + page - 1) / page * page;
     }
     if (c.preset == PresetKind::None) t->jobs.push_back(make_job(c, bus, size));
@@ -220,6 +238,18 @@ DmaTasks::DmaTasks(Soc& soc, const std::vector<DmaTaskConfig>& tasks, const Iomm
       t->pacing = t->camera.get();
     }
     if (c.programming == Programming::Mmio && t->pacing != nullptr) t->engine->set_register_pacing(t->pacing);
+    if (t->sysmmu != nullptr) {
+      for (auto& h : handlers_)
+        if (h->sysmmu == t->sysmmu) t->handler = h.get();
+      if (t->handler == nullptr) {
+        handlers_.push_back(std::make_unique<FaultHandler>());
+        t->handler = handlers_.back().get();
+        t->handler->sysmmu = t->sysmmu;
+        t->handler->regs = *soc.io_va(c.device + "_sysmmu");
+        t->handler->core = c.core;
+      }
+      ++t->handler->running;
+    }
     tasks_.push_back(std::move(t));
   }
   for (const auto& [name, builder] : tables) soc.sysmmu(name)->enable_at_reset(builder->lv1());
@@ -247,8 +277,24 @@ void DmaTasks::start() {
             }
           }
           t->finished = c.now();
+          if (t->handler != nullptr && --t->handler->running == 0) t->sysmmu->irq().event().notify();
         },
         "dma " + t->config.device);
+  }
+  for (auto& owned : handlers_) {
+    FaultHandler* h = owned.get();
+    soc_.start(
+        h->core,
+        [h](cpu::Core& c) {
+          InterruptLine& irq = h->sysmmu->irq();
+          for (;;) {
+            while (!irq.pending() && h->running > 0) c.wait(irq.event());
+            if (!irq.pending()) return;  // its tasks are done
+            sw::sysmmu_handle_fault(c, h->regs, h->sysmmu->register_file().layout());
+            ++h->handled;
+          }
+        },
+        "sysmmu fault handler");
   }
 }
 
@@ -265,6 +311,10 @@ void DmaTasks::summarise(std::vector<std::pair<std::string, std::string>>& colum
     col("mb_s", fmt::format("{:.1f}", ns > 0 ? bytes / ns * 1000.0 : 0.0));
     col("errors", fmt::format("{:.0f}", r.number(g + "errors")));
     if (t->sysmmu != nullptr) {
+      double faults = 0;
+      for (const char* kind : {"page", "permission", "multi_hit", "bus_error"})
+        faults += r.number(g + "sysmmu.faults." + kind);
+      col("faults", fmt::format("{:.0f}", faults));
       col("walks", fmt::format("{:.0f}", r.number(g + "sysmmu.walks")));
       col("tlb_misses", fmt::format("{:.0f}", r.number(g + "sysmmu.tlb.misses")));
     }

@@ -56,6 +56,7 @@ struct DmaTaskConfig {
   Programming programming = Programming::Mmio;
   std::optional<ByteSize> offset;  // physical offset of the buffer from the DRAM base (default: buffer.offset)
   std::optional<ByteSize> size;    // default: buffer.size
+  std::optional<ByteSize> mapped;  // behind a SYSMMU: bytes mapped from the start (default: all)
   DmaJobConfig job;
   unsigned jobs = 1;  // times the driver runs the job, one after the other
   PacingKind pacing = PacingKind::None;
@@ -101,8 +102,10 @@ class DmaTasks {
 
  private:
   struct Task;
+  struct FaultHandler;
   Soc& soc_;
   std::vector<std::unique_ptr<Task>> tasks_;
+  std::vector<std::unique_ptr<FaultHandler>> handlers_;
 };
 
 }  // namespace dmasim::platform

@@ -28,8 +28,8 @@ std::string_view to_string(FaultKind k) {
 }
 
 SysmmuRegisters::SysmmuRegisters(SysmmuVersion v) : version_(v) {
-  if (v == SysmmuVersion::V2) layout_ = Layout{0x014, 0x00C, 0x010, 0, 0, 0, 0x018, 0x01C};
-  else layout_ = Layout{0x00C, 0x010, 0x014, 0x018, 0x020, 0x024, 0x060, 0x064};
+  if (v == SysmmuVersion::V2) layout_ = Layout{0x014, 0x00C, 0x010, 0, 0, 0, 0x018, 0x01C, kV2PageFaultAddr};
+  else layout_ = Layout{0x00C, 0x010, 0x014, 0x018, 0x020, 0x024, 0x060, 0x064, kV5FaultArVa};
 }
 
 unsigned SysmmuRegisters::interrupt_bit(FaultKind kind, bool write) const {

@@ -41,6 +41,7 @@ class SysmmuRegisters {
   // Offsets of this version's registers (0 where the version has none).
   struct Layout {
     std::uint32_t pt_base, flush_all, flush_entry, flush_range, flush_start, flush_end, int_status, int_clear;
+    std::uint32_t fault_va;  // the faulting address a handler reads first (v2 page fault, v5+ read fault VA)
   };
 
   enum class Action : std::uint8_t {
