@@ -29,11 +29,16 @@ struct DeviceConfig {
   devices::DmaEngineConfig engine;
   std::optional<iommu::SysmmuConfig> sysmmu;
   std::optional<interconnect::Address> sysmmu_registers;
+  // A second master port for writes, with its own SYSMMU (same configuration, same page table:
+  // one domain) when the device has one.
+  std::string write_port;
+  std::optional<interconnect::Address> write_sysmmu_registers;
 
   static void describe(cfg::Fields<DeviceConfig>& f);
   void validate(cfg::Validator& v) const;
   const std::string& port_name() const { return port.empty() ? name : port; }
   std::string sysmmu_name() const { return name + "_sysmmu"; }
+  std::string write_sysmmu_name() const { return name + "_sysmmu_w"; }
 };
 
 // The address map with every device's register blocks added (what the interconnect is built

@@ -194,7 +194,7 @@ struct DmaTasks::Task {
   std::unique_ptr<devices::CameraCapture> camera;
   devices::DmaPacing* pacing = nullptr;
   Picoseconds started = 0, finished = 0;
-  FaultHandler* handler = nullptr;
+  std::vector<FaultHandler*> handlers;  // of its device's SYSMMUs
 };
 
 DmaTasks::DmaTasks(Soc& soc, const std::vector<DmaTaskConfig>& tasks, const IommuMappingConfig& iommu,
@@ -238,21 +238,28 @@ DmaTasks::DmaTasks(Soc& soc, const std::vector<DmaTaskConfig>& tasks, const Iomm
       t->pacing = t->camera.get();
     }
     if (c.programming == Programming::Mmio && t->pacing != nullptr) t->engine->set_register_pacing(t->pacing);
-    if (t->sysmmu != nullptr) {
+    auto handle = [&](iommu::Sysmmu* mmu, const std::string& regs) {
+      FaultHandler* handler = nullptr;
       for (auto& h : handlers_)
-        if (h->sysmmu == t->sysmmu) t->handler = h.get();
-      if (t->handler == nullptr) {
+        if (h->sysmmu == mmu) handler = h.get();
+      if (handler == nullptr) {
         handlers_.push_back(std::make_unique<FaultHandler>());
-        t->handler = handlers_.back().get();
-        t->handler->sysmmu = t->sysmmu;
-        t->handler->regs = *soc.io_va(c.device + "_sysmmu");
-        t->handler->core = c.core;
+        handler = handlers_.back().get();
+        handler->sysmmu = mmu;
+        handler->regs = *soc.io_va(regs);
+        handler->core = c.core;
       }
-      ++t->handler->running;
-    }
+      ++handler->running;
+      t->handlers.push_back(handler);
+    };
+    if (t->sysmmu != nullptr) handle(t->sysmmu, c.device + "_sysmmu");
+    if (iommu::Sysmmu* w = soc.write_sysmmu(c.device)) handle(w, c.device + "_sysmmu_w");
     tasks_.push_back(std::move(t));
   }
-  for (const auto& [name, builder] : tables) soc.sysmmu(name)->enable_at_reset(builder->lv1());
+  for (const auto& [name, builder] : tables) {
+    soc.sysmmu(name)->enable_at_reset(builder->lv1());
+    if (iommu::Sysmmu* w = soc.write_sysmmu(name)) w->enable_at_reset(builder->lv1());  // one domain
+  }
 }
 
 DmaTasks::~DmaTasks() = default;
@@ -277,7 +284,8 @@ void DmaTasks::start() {
             }
           }
           t->finished = c.now();
-          if (t->handler != nullptr && --t->handler->running == 0) t->sysmmu->irq().event().notify();
+          for (FaultHandler* h : t->handlers)
+            if (--h->running == 0) h->sysmmu->irq().event().notify();
         },
         "dma " + t->config.device);
   }
@@ -311,12 +319,13 @@ void DmaTasks::summarise(std::vector<std::pair<std::string, std::string>>& colum
     col("mb_s", fmt::format("{:.1f}", ns > 0 ? bytes / ns * 1000.0 : 0.0));
     col("errors", fmt::format("{:.0f}", r.number(g + "errors")));
     if (t->sysmmu != nullptr) {
+      // Summed over the device's SYSMMUs (a write port has its own, "sysmmu_w").
+      auto both = [&](const std::string& leaf) { return r.number(g + "sysmmu." + leaf) + r.number(g + "sysmmu_w." + leaf); };
       double faults = 0;
-      for (const char* kind : {"page", "permission", "multi_hit", "bus_error"})
-        faults += r.number(g + "sysmmu.faults." + kind);
+      for (const char* kind : {"page", "permission", "multi_hit", "bus_error"}) faults += both(std::string("faults.") + kind);
       col("faults", fmt::format("{:.0f}", faults));
-      col("walks", fmt::format("{:.0f}", r.number(g + "sysmmu.walks")));
-      col("tlb_misses", fmt::format("{:.0f}", r.number(g + "sysmmu.tlb.misses")));
+      col("walks", fmt::format("{:.0f}", both("walks")));
+      col("tlb_misses", fmt::format("{:.0f}", both("tlb.misses")));
     }
     if (t->display) col("underruns", fmt::format("{}", t->display->underruns()));
     if (t->camera) col("overflows", fmt::format("{}", t->camera->overflows()));

@@ -119,6 +119,15 @@ void PlatformConfig::validate_devices(cfg::Validator& v) const {
     const auto kind = interconnect.ports[*port].kind;
     if (kind == interconnect::PortKind::Ace)
       v.fail(at + ".port", "a DMA master holds no cache: it needs an ace-lite or non-coherent port, not ace");
+    if (!d.write_port.empty()) {
+      const auto wp = interconnect.find_port(d.write_port);
+      if (!wp) v.fail(at + ".write_port", fmt::format("the interconnect has no port named '{}'", d.write_port));
+      if (taken[*wp])
+        v.fail(at + ".write_port", fmt::format("port '{}' already has a master (a cluster or another device)", d.write_port));
+      taken[*wp] = true;
+      if (interconnect.ports[*wp].kind != kind)
+        v.fail(at + ".write_port", "the write port must be of the same kind as the device's port");
+    }
     if (d.sysmmu && d.sysmmu->coherent_walks && kind != interconnect::PortKind::AceLite)
       v.fail(at + ".sysmmu.coherent_walks", "coherent walks snoop the CPU caches: the device needs an ace-lite port");
   }

@@ -178,6 +178,19 @@ void Soc::build_device(const DeviceConfig& d, std::size_t index) {
     slot.engine->port.bind(system_->port(port));
   }
   port_bound_[port] = true;
+  if (!d.write_port.empty()) {
+    const unsigned wport = *config_.interconnect.find_port(d.write_port);
+    if (d.sysmmu) {
+      slot.write_sysmmu = std::make_unique<iommu::Sysmmu>(fmt::format("{}_sysmmu_w", d.name).c_str(), *d.sysmmu,
+                                                          ctx.child("sysmmu_w"), memory_, 0);
+      slot.engine->write_port.bind(slot.write_sysmmu->upstream);
+      slot.write_sysmmu->downstream.bind(system_->port(wport));
+      slot.write_sysmmu->set_master_agent(slot.engine->agent());
+    } else {
+      slot.engine->write_port.bind(system_->port(wport));
+    }
+    port_bound_[wport] = true;
+  }
   devices_.push_back(std::move(slot));
 }
 
@@ -185,6 +198,7 @@ tlm::tlm_target_socket<>* Soc::register_target(const std::string& name) {
   for (DeviceSlot& d : devices_) {
     if (name == d.name) return &d.engine->registers;
     if (d.sysmmu && name == d.name + "_sysmmu") return &d.sysmmu->registers;
+    if (d.write_sysmmu && name == d.name + "_sysmmu_w") return &d.write_sysmmu->registers;
   }
   return nullptr;
 }
@@ -198,6 +212,12 @@ devices::DmaEngine* Soc::device(const std::string& name) {
 iommu::Sysmmu* Soc::sysmmu(const std::string& device) {
   for (DeviceSlot& d : devices_)
     if (d.name == device) return d.sysmmu.get();
+  return nullptr;
+}
+
+iommu::Sysmmu* Soc::write_sysmmu(const std::string& device) {
+  for (DeviceSlot& d : devices_)
+    if (d.name == device) return d.write_sysmmu.get();
   return nullptr;
 }
 

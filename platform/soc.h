@@ -65,6 +65,7 @@ class Soc {
   // The platform's DMA masters by name (config.devices); null when there is none of that name.
   devices::DmaEngine* device(const std::string& name);
   iommu::Sysmmu* sysmmu(const std::string& device);  // null too when the device has none
+  iommu::Sysmmu* write_sysmmu(const std::string& device);  // its write port's, if it has one
   // Physical memory's values (page tables the SYSMMU walkers decode); timing lives in the DRAM.
   PhysicalMemory& memory() { return memory_; }
   // The oracle domain of the CPUs behind ACE ports (kPrivateDomain when there are none): an
@@ -101,6 +102,7 @@ class Soc {
     std::string name;
     std::unique_ptr<devices::DmaEngine> engine;
     std::unique_ptr<iommu::Sysmmu> sysmmu;
+    std::unique_ptr<iommu::Sysmmu> write_sysmmu;  // the write port's, when the device has one
   };
   struct Cluster {
     std::unique_ptr<interconnect::Crossbar> coherence;

@@ -34,6 +34,7 @@ DmaEngine::DmaEngine(const sc_core::sc_module_name& name, const DmaEngineConfig&
                      std::uint64_t register_base)
     : sc_module(name),
       port("port"),
+      write_port("write_port"),
       registers("registers"),
       config_((config.check(), config)),
       ctx_(ctx),
@@ -42,9 +43,11 @@ DmaEngine::DmaEngine(const sc_core::sc_module_name& name, const DmaEngineConfig&
       stats_(ctx.group()),
       oracle_(ctx.oracle),
       port_if_(std::make_unique<PortIf>(*this)),
+      write_port_if_(std::make_unique<PortIf>(*this)),
       registers_if_(std::make_unique<RegistersIf>(*this)),
       in_flight_(config.outstanding) {
   port.bind(*port_if_);
+  write_port.bind(*write_port_if_);
   registers.bind(*registers_if_);
   if (oracle_ != nullptr)
     agent_ = oracle_->register_agent(std::string(this->name()), ctx.oracle_domain, oracle::AgentKind::Device);
@@ -127,46 +130,52 @@ bool DmaEngine::issue_one(Picoseconds now) {
   Running& r = *running_;
   const DmaJob& job = queue_.front().job;
   DmaPacing* pacing = queue_.front().pacing;
+  // Candidates: a copy's write whose read data is in, then the next chunk once pacing and rate
+  // allow it. Each goes out on its socket when that socket is free and a credit is left.
   const bool copy_write_ready = !copy_writes_.empty() && copy_writes_.front().first <= now;
-  Picoseconds earliest = 0;
-  if (!copy_write_ready) {
-    if (!r.next) {
-      if (!copy_writes_.empty()) wake_at(copy_writes_.front().first);
-      return false;
-    }
-    earliest = r.started;
+  if (!copy_writes_.empty() && !copy_write_ready) wake_at(copy_writes_.front().first);
+  bool chunk_ready = false;
+  if (r.next) {
+    Picoseconds earliest = r.started;
     if (job.rate != 0)
       earliest += static_cast<Picoseconds>(static_cast<long double>(r.bytes_started) * 1e12L /
                                            static_cast<long double>(job.rate));
     if (pacing != nullptr) earliest = std::max(earliest, pacing->earliest(*r.next));
-    if (earliest > now) {
-      wake_at(earliest);
-      if (!copy_writes_.empty()) wake_at(copy_writes_.front().first);
+    chunk_ready = earliest <= now;
+    if (!chunk_ready) wake_at(earliest);
+  }
+  if (!copy_write_ready && !chunk_ready) return false;
+  const unsigned limit = job.outstanding != 0 ? std::min(job.outstanding, config_.outstanding) : config_.outstanding;
+  bool blocked = false;  // something was ready but found no credit or a refusing socket
+  auto sendable = [&](bool write) {
+    const unsigned s = socket_of(write);
+    if (port_free_[s] > now) {
+      wake_at(port_free_[s]);
       return false;
     }
-  }
-  // Something is ready: the port, then credits decide.
-  if (port_free_ > now) {
-    wake_at(port_free_);
-    return false;
-  }
-  const unsigned limit = job.outstanding != 0 ? std::min(job.outstanding, config_.outstanding) : config_.outstanding;
-  if (refused_ != nullptr || outstanding_ >= limit) {
-    if (!stall_since_) stall_since_ = now;
-    return false;  // END_REQ or a response wakes us
-  }
-  note_stall_end(now);
-  if (copy_write_ready) {
+    if (refused_[s] != nullptr || outstanding_ >= limit) {
+      blocked = true;
+      return false;  // END_REQ or a response wakes us
+    }
+    return true;
+  };
+  if (copy_write_ready && sendable(true)) {
+    note_stall_end(now);
     const DmaChunk c = copy_writes_.front().second;
     copy_writes_.pop_front();
     send(c, true, true, now);
     return true;
   }
-  const DmaChunk c = *r.next;
-  r.next = r.chunker.next();
-  r.bytes_started += c.length;
-  send(c, job.op == DmaOp::Write, job.op != DmaOp::Copy, now);
-  return true;
+  if (chunk_ready && sendable(job.op == DmaOp::Write)) {
+    note_stall_end(now);
+    const DmaChunk c = *r.next;
+    r.next = r.chunker.next();
+    r.bytes_started += c.length;
+    send(c, job.op == DmaOp::Write, job.op != DmaOp::Copy, now);
+    return true;
+  }
+  if (blocked && !stall_since_) stall_since_ = now;
+  return false;
 }
 
 void DmaEngine::note_stall_end(Picoseconds now) {
@@ -208,13 +217,15 @@ void DmaEngine::send(const DmaChunk& c, bool write, bool last, Picoseconds now) 
     stats_.bytes_read.inc(c.length);
   }
   const std::uint64_t width = config_.bus_width.bytes;
-  port_free_ = now + cycles(write ? std::max<std::uint64_t>(1, (c.length + width - 1) / width) : 1);
+  const unsigned socket = socket_of(write);
+  port_free_[socket] = now + cycles(write ? std::max<std::uint64_t>(1, (c.length + width - 1) / width) : 1);
 
   tlm::tlm_phase phase = tlm::BEGIN_REQ;
   sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
-  const tlm::tlm_sync_enum s = port->nb_transport_fw(*gp, phase, delay);
+  const tlm::tlm_sync_enum s =
+      socket == 0 ? port->nb_transport_fw(*gp, phase, delay) : write_port->nb_transport_fw(*gp, phase, delay);
   if (s == tlm::TLM_ACCEPTED) {
-    refused_ = gp;
+    refused_[socket] = gp;
   } else if (s == tlm::TLM_COMPLETED || phase == tlm::BEGIN_RESP) {
     responses_.push(now + delay.value(), Done{gp});
     wake_at(now + delay.value());
@@ -225,9 +236,11 @@ tlm::tlm_sync_enum DmaEngine::port_bw(tlm::tlm_generic_payload& gp, tlm::tlm_pha
   const Picoseconds now = sim_now();
   // END_REQ, or BEGIN_RESP for the refused request itself (which implies it), frees the port; a
   // response to an earlier request does not.
-  if (&gp == refused_ && (phase == tlm::END_REQ || phase == tlm::BEGIN_RESP)) {
-    refused_ = nullptr;
-    wake_at(now);
+  for (auto& refused : refused_) {
+    if (&gp == refused && (phase == tlm::END_REQ || phase == tlm::BEGIN_RESP)) {
+      refused = nullptr;
+      wake_at(now);
+    }
   }
   if (phase != tlm::BEGIN_RESP) return tlm::TLM_ACCEPTED;
   responses_.push(now + delay.value(), Done{&gp});

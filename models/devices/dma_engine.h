@@ -13,6 +13,7 @@
 // Oracle: the engine takes a version per line it writes and checks the versions it reads, as a
 // CPU does; behind a SYSMMU (set_translated) it leaves that to the SYSMMU, which alone knows the
 // physical address (docs/protocol.md).
+#include <array>
 #include <cstdint>
 #include <deque>
 #include <memory>
@@ -42,6 +43,9 @@ class DmaEngine : public sc_core::sc_module {
   SC_HAS_PROCESS(DmaEngine);
 
   tlm::tlm_initiator_socket<> port;     // the master port (to a SYSMMU or the interconnect)
+  // An optional second master port: when bound, writes leave through it (a master with separate
+  // read and write ports, each behind its own SYSMMU); otherwise everything uses `port`.
+  tlm::tlm_initiator_socket<32, tlm::tlm_base_protocol_types, 1, sc_core::SC_ZERO_OR_MORE_BOUND> write_port;
   tlm::tlm_target_socket<> registers;   // the register block
 
   // `register_base`: the physical address of the register block. Checks the configuration
@@ -129,6 +133,7 @@ class DmaEngine : public sc_core::sc_module {
   using RegistersIf = RegisterTargetAdapter<DmaEngine, &DmaEngine::register_fw>;
 
   Picoseconds cycles(std::uint64_t n) const { return n * clock_.period; }
+  unsigned socket_of(bool write) const { return write && write_port.size() > 0 ? 1 : 0; }
   void wake_at(Picoseconds at);
 
   DmaEngineConfig config_;
@@ -145,7 +150,7 @@ class DmaEngine : public sc_core::sc_module {
   DmaPacing* register_pacing_ = nullptr;
   std::uint64_t txn_seq_ = 0;
 
-  std::unique_ptr<PortIf> port_if_;
+  std::unique_ptr<PortIf> port_if_, write_port_if_;
   std::unique_ptr<RegistersIf> registers_if_;
 
   std::deque<Queued> queue_;          // head: the running job (when running_ is set)
@@ -153,8 +158,10 @@ class DmaEngine : public sc_core::sc_module {
   std::deque<std::pair<Picoseconds, DmaChunk>> copy_writes_;  // read data in, write to issue (ready time)
   LinkTable<tlm::tlm_generic_payload, Txn> in_flight_;
   unsigned outstanding_ = 0;
-  const tlm::tlm_generic_payload* refused_ = nullptr;  // refused by the port: its END_REQ awaited
-  Picoseconds port_free_ = 0;         // next cycle the master port can take a request
+  // Per socket (port, write_port): the request it refused (its END_REQ awaited), and when it can
+  // take the next request.
+  std::array<const tlm::tlm_generic_payload*, 2> refused_{};
+  std::array<Picoseconds, 2> port_free_{};
   std::optional<Picoseconds> stall_since_;  // issue blocked by credits or backpressure since
   interconnect::DelayLine<Done> responses_;
   std::uint64_t submitted_ = 0, jobs_done_ = 0;

@@ -74,6 +74,24 @@ TEST(DmaEngine, ACopyWritesEachChunkAfterItsReadDataArrives) {
   EXPECT_EQ(b.stat("bytes_written"), 1024.0);
 }
 
+TEST(DmaEngine, WithAWritePortBoundWritesLeaveThroughIt) {
+  SKIP_IF_ELABORATED();
+  DmaEngineConfig c = test_config();
+  c.outstanding = 32;
+  EngineBench b(c);
+  dmasim::test::TestMemory writes("writes", kMemoryLatency, b.oracle.get());
+  b.engine->write_port.bind(writes.socket);
+  DmaJob j = read_job(1024);
+  j.op = DmaOp::Copy;
+  j.dst = 0x9000'0000;
+  b.engine->submit(j);
+  sc_core::sc_start();
+  EXPECT_EQ(b.memory->reads(), 16u);
+  EXPECT_EQ(b.memory->writes(), 0u);
+  EXPECT_EQ(writes.writes(), 16u);
+  EXPECT_EQ(b.engine->last_completion(), 160 * kCycle);  // as on one port: the reads come first
+}
+
 TEST(DmaEngine, ARateLimitSpacesTheTransactions) {
   SKIP_IF_ELABORATED();
   EngineBench b;
