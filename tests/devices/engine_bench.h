@@ -12,6 +12,7 @@
 #include "models/common/oracle/oracle.h"
 #include "models/common/stats/registry.h"
 #include "models/devices/dma_engine.h"
+#include "tests/support/register_access.h"
 #include "tests/support/test_memory.h"
 
 namespace dmasim::devices::test {
@@ -53,17 +54,7 @@ class RegisterThread : public sc_core::sc_module, public tlm::tlm_bw_transport_i
     if (program) program(*this);
   }
   std::uint32_t access(std::uint32_t offset, bool write, std::uint32_t value) {
-    tlm::tlm_generic_payload gp;
-    std::uint32_t data = value;
-    gp.set_command(write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND);
-    gp.set_address(kRegs + offset);
-    gp.set_data_ptr(reinterpret_cast<unsigned char*>(&data));
-    gp.set_data_length(4);
-    gp.set_streaming_width(4);
-    sc_core::sc_time d = sc_core::SC_ZERO_TIME;
-    socket->b_transport(gp, d);
-    wait(d);
-    return data;
+    return dmasim::test::register_access(socket, kRegs + offset, write, value);
   }
 };
 

@@ -13,25 +13,15 @@ CHECK is one of:
                    resolved.yaml, and the same run twice gives identical figures
 Exit status 0 when the check holds; the figures are printed either way.
 """
-import csv
 import filecmp
 import os
-import subprocess
 import sys
+
+import figure_runs
 
 
 def run(dmasim, scenario, out, *sets):
-    cmd = [dmasim, "run", scenario, "--out", out, "--quiet"]
-    for s in sets:
-        cmd += ["--set", s]
-    proc = subprocess.run(cmd, capture_output=True, text=True)
-    if proc.returncode != 0:
-        sys.exit(f"FAILED: {' '.join(cmd)} (exit {proc.returncode})\n{proc.stdout}\n{proc.stderr}")
-    with open(os.path.join(out, "summary.csv")) as f:
-        rows = list(csv.DictReader(f))
-    if len(rows) != 1:
-        sys.exit(f"FAILED: {out}/summary.csv has {len(rows)} rows, expected 1")
-    row = rows[0]
+    row = figure_runs.run(dmasim, scenario, out, *sets)
     print(f"  {' '.join(sets) or 'default'}: total_ns {row['total_ns']}, violations {row['violations']}")
     return row
 

@@ -14,17 +14,14 @@ Exit status 0 when the check holds; the figures are printed either way.
 """
 import json
 import os
-import subprocess
 import sys
+
+import figure_runs
 
 
 def run(dmasim, scenario, out, *sets):
-    cmd = [dmasim, "run", scenario, "--out", out, "--quiet"]
-    for s in sets:
-        cmd += ["--set", s]
-    proc = subprocess.run(cmd, capture_output=True, text=True)
-    if proc.returncode != 0:
-        sys.exit(f"FAILED: {' '.join(cmd)} (exit {proc.returncode})\n{proc.stdout}\n{proc.stderr}")
+    """Runs the scenario; returns its stats.json flattened."""
+    figure_runs.run(dmasim, scenario, out, *sets)
     with open(os.path.join(out, "stats.json")) as f:
         return flatten(json.load(f))
 

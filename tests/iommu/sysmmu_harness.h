@@ -20,6 +20,7 @@
 #include "models/common/tlm/payload_pool.h"
 #include "models/iommu/page_table_builder.h"
 #include "models/iommu/sysmmu.h"
+#include "tests/support/register_access.h"
 
 namespace dmasim::iommu::test {
 
@@ -161,17 +162,7 @@ class Master : public sc_core::sc_module, public tlm::tlm_bw_transport_if<> {
     if (program) program(*this);
   }
   std::uint32_t reg(std::uint32_t offset, bool write, std::uint32_t value) {
-    tlm::tlm_generic_payload gp;
-    std::uint32_t data = value;
-    gp.set_command(write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND);
-    gp.set_address(kRegs + offset);
-    gp.set_data_ptr(reinterpret_cast<unsigned char*>(&data));
-    gp.set_data_length(4);
-    gp.set_streaming_width(4);
-    sc_core::sc_time d = sc_core::SC_ZERO_TIME;
-    regs->b_transport(gp, d);
-    wait(d);
-    return data;
+    return dmasim::test::register_access(regs, kRegs + offset, write, value);
   }
   PayloadPool pool_;
   unsigned outstanding_ = 0;
