@@ -1,0 +1,123 @@
+#pragma once
+// The kernel the software model runs: one per scenario. It ties the machine (the SoC as software
+// sees it), the kernel profile, the statistics and the trace recorder to the pieces of the memory
+// management and DMA code (page allocator, CMA areas, vmalloc area, swiotlb pool, atomic pool,
+// dma-debug), which the scenario assembles (sw/dma_api/kernel_setup.h) and which reach each other
+// through it, as kernel code reaches its globals.
+//
+// Every function of the model that costs time takes the calling CPU (cpu::Core&) as its first
+// argument and runs on that core's software thread.
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "models/common/stats/registry.h"
+#include "models/common/trace/recorder.h"
+#include "sw/kernel/machine.h"
+#include "sw/kernel/profile.h"
+#include "sw/kernel/types.h"
+
+namespace dmasim::sw {
+
+class CacheMaint;
+class VmallocArea;
+class PageAllocator;
+class Cma;
+class Swiotlb;
+class AtomicPool;
+class DmaDebug;
+
+// Where a CPU's time inside the kernel model goes (the compare table's columns).
+enum class CostKind : std::uint8_t {
+  DmaApi,       // inside any DMA-API call (outermost call only): map_unmap_ns
+  Maintenance,  // cache maintenance instructions, barriers and outer-cache operations
+  Copy,         // CPU copies the kernel makes (swiotlb bounce, page migration, zeroing)
+  Iommu,        // iommu_map / iommu_unmap / IOTLB invalidation
+  Allocator,    // page allocator, CMA, IOVA allocators (compute charged for the work done)
+  Count
+};
+std::string_view to_string(CostKind k);  // "dma_api", "maintenance", "copy", "iommu", "allocator"
+
+class Kernel {
+ public:
+  Kernel(Machine& machine, const KernelProfile& profile, stats::Group stats, trace::Recorder* trace = nullptr);
+  ~Kernel();
+  Kernel(const Kernel&) = delete;
+  Kernel& operator=(const Kernel&) = delete;
+
+  Machine& machine() { return machine_; }
+  const KernelProfile& profile() const { return profile_; }
+  const stats::Group& stats() const { return stats_; }
+  trace::Recorder* trace() const { return trace_ != nullptr && trace_->enabled() ? trace_ : nullptr; }
+  // The Perfetto track of core i (created on first use).
+  trace::TrackId core_track(unsigned core);
+  unsigned core_index(const cpu::Core& core) const;  // its index in the machine
+
+  CacheMaint& cache() { return *cache_; }
+  VmallocArea& vmalloc() { return *vmalloc_; }
+
+  // Pieces the scenario assembles; null until set (a kernel without CMA has no areas).
+  PageAllocator* page_allocator = nullptr;
+  std::vector<Cma*> cma_areas;  // [0] is the default area (dev_get_cma_area without a per-device one)
+  Swiotlb* swiotlb = nullptr;
+  AtomicPool* atomic_pool = nullptr;
+  DmaDebug* debug = nullptr;
+
+  // The linear map: lowmem physical <-> kernel virtual (__va / __pa). Both throw
+  // std::logic_error outside lowmem (a software-model bug, not a user error).
+  VirtAddr phys_to_virt(PhysAddr pa) const;
+  PhysAddr virt_to_phys(VirtAddr va) const;
+  bool is_lowmem(PhysAddr pa, std::uint64_t size = 1) const;
+  // Any mapped kernel address -> physical (the MMU's answer); nullopt when unmapped.
+  std::optional<PhysAddr> translate(VirtAddr va) const;
+
+  // Time accounting (see CostScope). ns of core time per kind, summed over cores.
+  void add_cost(CostKind kind, unsigned core, Picoseconds ps);
+  Picoseconds cost(CostKind kind) const;
+  Picoseconds cost(CostKind kind, unsigned core) const;
+
+ private:
+  friend class CostScope;
+  struct CoreState {
+    std::array<unsigned, static_cast<std::size_t>(CostKind::Count)> depth{};
+    std::array<Picoseconds, static_cast<std::size_t>(CostKind::Count)> ps{};
+    trace::TrackId track = trace::kNoTrack;
+  };
+
+  Machine& machine_;
+  KernelProfile profile_;
+  stats::Group stats_;
+  trace::Recorder* trace_;
+  MemoryLayout layout_;
+  std::unique_ptr<CacheMaint> cache_;
+  std::unique_ptr<VmallocArea> vmalloc_;
+  std::vector<CoreState> cores_;
+  std::array<stats::Counter*, static_cast<std::size_t>(CostKind::Count)> cost_ps_{};
+};
+
+// Charges the core time between construction and destruction to `kind` (only the outermost
+// scope of each kind on a core counts, so nested calls are not counted twice) and, with a
+// trace, draws a slice named `name` on the core's track, nested in the enclosing scope's slice.
+//   CostScope s(kernel, cpu, CostKind::DmaApi, "dma_map_single_attrs", {{"size", size}});
+class CostScope {
+ public:
+  CostScope(Kernel& kernel, cpu::Core& cpu, CostKind kind, std::string_view name,
+            std::initializer_list<trace::Arg> args = {});
+  ~CostScope();
+  CostScope(const CostScope&) = delete;
+  CostScope& operator=(const CostScope&) = delete;
+
+ private:
+  Kernel& kernel_;
+  cpu::Core& cpu_;
+  CostKind kind_;
+  unsigned core_;
+  Picoseconds start_;
+  bool outermost_;
+  bool traced_;
+};
+
+}  // namespace dmasim::sw
