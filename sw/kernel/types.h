@@ -2,6 +2,8 @@
 // The kernel's basic vocabulary the software model shares: addresses, gfp flags, error numbers.
 #include <cstdint>
 
+#include "models/common/sim_time.h"
+
 namespace dmasim::sw {
 
 using PhysAddr = std::uint64_t;  // phys_addr_t
