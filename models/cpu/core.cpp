@@ -47,7 +47,10 @@ Core::Stats::Stats(stats::Group g)
       dmb(g.counter("barriers.dmb", "instructions", "DMB barriers")),
       dsb(g.counter("barriers.dsb", "instructions", "DSB barriers")),
       compute_cycles(g.counter("compute_cycles", "cycles", "cycles spent in compute()")),
-      data_aborts(g.counter("data_aborts", "accesses", "accesses skipped on a translation fault")) {
+
+      data_aborts(g.counter("data_aborts", "accesses", "accesses skipped on a translation fault")),
+      run_ps(g.counter("run_ps", "ps", "time the core's programs ran, from their start to their end, summed")),
+      sleep_ps(g.counter("sleep_ps", "ps", "of which the programs slept waiting for an event or a time")) {
   for (std::size_t i = 0; i < maintenance.size(); ++i)
     maintenance[i] = &g.counter(std::string("maintenance.") + kMaintenanceNames[i], "instructions",
                                 fmt::format("{} instructions", kMaintenanceNames[i]));
@@ -139,6 +142,7 @@ void Core::start(Program program, std::string thread_name) {
 }
 
 void Core::run(const Program& program) {
+  const Picoseconds start = core_time();
   program(*this);
   {
     Lsu lsu(*this);
@@ -149,6 +153,7 @@ void Core::run(const Program& program) {
     wait_all(kAllMask, Stall::None);
   }
   sync();
+  stats_.run_ps.inc(core_time() - start);
   if (--running_ == 0) finished_event_.notify(sc_core::SC_ZERO_TIME);
 }
 
@@ -168,6 +173,29 @@ void Core::sync() {
   sc_core::wait(sc_core::sc_time::from_value(d));
 }
 
+void Core::wait_until(sc_core::sc_event& e, const std::function<bool()>& ready) {
+  if (ready()) return;
+  if (!lsu_busy_ && !sb_.empty()) {
+    Lsu lsu(*this);
+    const std::size_t before = drained_.size();
+    sb_.drain_all(DrainReason::Idle, drained_);
+    note_drained(before);
+    issue_drained();
+  }
+  sync();
+  const Picoseconds t0 = sc_now();
+  while (!ready()) sc_core::wait(e);
+  stats_.sleep_ps.inc(sc_now() - t0);
+}
+
+void Core::sleep_until(Picoseconds t) {
+  sync();
+  const Picoseconds t0 = sc_now();
+  if (t <= t0) return;
+  sc_core::wait(sc_core::sc_time::from_value(t - t0));
+  stats_.sleep_ps.inc(t - t0);
+}
+
 void Core::wait(sc_core::sc_event& e) {
   if (!lsu_busy_ && !sb_.empty()) {
     // The thread goes idle: its store buffer drains in the background meanwhile.
@@ -178,7 +206,9 @@ void Core::wait(sc_core::sc_event& e) {
     issue_drained();
   }
   sync();
+  const Picoseconds t0 = sc_now();
   sc_core::wait(e);
+  stats_.sleep_ps.inc(sc_now() - t0);
 }
 
 std::uint64_t Core::cycle() const { return clock_.cycles_at(core_time()); }

@@ -75,6 +75,11 @@ class Core : public sc_core::sc_module, public tlm::tlm_bw_transport_if<> {
   void mmio_write(std::uint64_t va, std::uint32_t value);  // 32-bit register write
   void sync();                         // bring the SystemC time up to the core's local time
   void wait(sc_core::sc_event& e);     // sync, then wait for e
+  // Sync, then wait for e until ready() holds (checked with no time passing between the check
+  // and the wait, so a notification from another thread cannot be missed).
+  void wait_until(sc_core::sc_event& e, const std::function<bool()>& ready);
+  // Sleeps until the simulated time t (ps); returns at once when t has passed.
+  void sleep_until(Picoseconds t);
   std::uint64_t cycle() const;         // the core's current cycle (local time included)
   Picoseconds now() const;             // the core's local time in ps
 
@@ -128,6 +133,8 @@ class Core : public sc_core::sc_module, public tlm::tlm_bw_transport_if<> {
     std::array<stats::Counter*, static_cast<std::size_t>(Stall::Count)> stall_cycles{};
     stats::Counter& compute_cycles;
     stats::Counter& data_aborts;
+    stats::Counter& run_ps;    // programs' time from start to end (drained), summed
+    stats::Counter& sleep_ps;  // of which asleep in wait / wait_until / sleep_until
   };
   class Lsu;  // holds the load/store unit for one instruction (threads of one core share it)
 

@@ -36,9 +36,26 @@ Kernel::Kernel(Machine& machine, const KernelProfile& profile, stats::Group stat
     cost_ps_[k] = &time.counter(fmt::format("{}_ps", to_string(kind)), "ps",
                                 fmt::format("core time in {} (outermost scope, summed over cores)", to_string(kind)));
   }
+  failures_ = &stats_.counter("failures_total", "calls", "DMA-API and allocator calls that failed");
 }
 
 Kernel::~Kernel() = default;
+
+DmaMapOps& Kernel::direct_ops() const {
+  if (direct == nullptr) throw std::logic_error("the kernel has no dma-direct ops (kernel setup missing)");
+  return *direct;
+}
+
+void Kernel::count_failure(std::string_view call) {
+  failures_->inc();
+  auto it = failure_counters_.find(call);
+  if (it == failure_counters_.end())
+    it = failure_counters_
+             .emplace(std::string(call),
+                      &stats_.group("failures").counter(call, "calls", "calls that failed as the kernel would report"))
+             .first;
+  it->second->inc();
+}
 
 trace::TrackId Kernel::core_track(unsigned core) {
   CoreState& c = cores_.at(core);

@@ -9,6 +9,7 @@
 // argument and runs on that core's software thread.
 #include <array>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -29,6 +30,7 @@ class Cma;
 class Swiotlb;
 class AtomicPool;
 class DmaDebug;
+class DmaMapOps;
 
 // Where a CPU's time inside the kernel model goes (the compare table's columns).
 enum class CostKind : std::uint8_t {
@@ -65,6 +67,20 @@ class Kernel {
   Swiotlb* swiotlb = nullptr;
   AtomicPool* atomic_pool = nullptr;
   DmaDebug* debug = nullptr;
+  DmaMapOps* direct = nullptr;  // dma-direct: the ops of a device without its own
+  DmaMapOps& direct_ops() const;
+
+  // Keeps an object alive as long as the kernel (regions a call declares, pools).
+  template <class T>
+  T* keep(std::unique_ptr<T> p) {
+    T* raw = p.get();
+    owned_.push_back(std::shared_ptr<void>(std::move(p)));
+    return raw;
+  }
+
+  // A failure the kernel would report (no memory, no IOVA space...): counted by the call's name
+  // under sw.failures.
+  void count_failure(std::string_view call);
 
   // The linear map: lowmem physical <-> kernel virtual (__va / __pa). Both throw
   // std::logic_error outside lowmem (a software-model bug, not a user error).
@@ -96,6 +112,9 @@ class Kernel {
   std::unique_ptr<VmallocArea> vmalloc_;
   std::vector<CoreState> cores_;
   std::array<stats::Counter*, static_cast<std::size_t>(CostKind::Count)> cost_ps_{};
+  stats::Counter* failures_;
+  std::vector<std::shared_ptr<void>> owned_;
+  std::map<std::string, stats::Counter*, std::less<>> failure_counters_;
 };
 
 // Charges the core time between construction and destruction to `kind` (only the outermost

@@ -61,6 +61,8 @@ class Machine {
   virtual std::optional<std::uint64_t> outer_cache_regs(unsigned core) const = 0;
   virtual unsigned outer_cache_line(unsigned core) const = 0;  // 0 without an outer cache
   virtual unsigned dcache_line(unsigned core) const = 0;       // L1D line size (CTR_EL0.DminLine)
+  // Runs `program` as a software thread on core i when the simulation starts.
+  virtual void start(unsigned core, cpu::Core::Program program, std::string name) = 0;
   // The platform's DMA masters, in platform order.
   virtual const std::vector<DeviceHandle>& devices() const = 0;
   const DeviceHandle* device(const std::string& name) const {
