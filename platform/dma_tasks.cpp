@@ -256,7 +256,11 @@ DmaTasks::DmaTasks(Soc& soc, const std::vector<DmaTaskConfig>& tasks, const Iomm
     if (iommu::Sysmmu* w = soc.write_sysmmu(c.device)) handle(w, c.device + "_sysmmu_w");
     tasks_.push_back(std::move(t));
   }
+  // Only the SYSMMUs of devices with tasks translate; the others stay disabled (bypass) for the
+  // scenario's drivers, which attach the devices they want to an IOMMU domain themselves.
   for (const auto& [name, builder] : tables) {
+    const bool used = std::any_of(tasks.begin(), tasks.end(), [&](const DmaTaskConfig& c) { return c.device == name; });
+    if (!used) continue;
     soc.sysmmu(name)->enable_at_reset(builder->lv1());
     if (iommu::Sysmmu* w = soc.write_sysmmu(name)) w->enable_at_reset(builder->lv1());  // one domain
   }

@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "models/common/error.h"
+#include "platform/run_columns.h"
 #include "platform/soc.h"
 
 namespace dmasim::platform {
@@ -55,6 +56,11 @@ void ScenarioConfig::describe(cfg::Fields<ScenarioConfig>& f) {
   f("cpu_pattern", &ScenarioConfig::cpu_pattern, "the built-in CPU program (none: no CPU program)");
   f("dma", &ScenarioConfig::dma, "DMA tasks: jobs for the platform's devices, each started by a driver thread");
   f("iommu", &ScenarioConfig::iommu, "how DMA buffers are mapped for devices behind a SYSMMU");
+  f("strategy", &ScenarioConfig::strategy,
+    "the drivers' mapping strategy: coherent, writecombine, streaming, iommu, io-coherent or bounce (docs/compare.md)");
+  f("kernel", &ScenarioConfig::kernel, "the kernel profile the DMA-mapping software model follows");
+  f("memory", &ScenarioConfig::memory, "the memory the kernel manages: CMA areas, swiotlb, atomic pool, boot population");
+  f("drivers", &ScenarioConfig::drivers, "driver programs (use cases) written against the DMA-mapping API");
   f("oracle", &ScenarioConfig::oracle, "check every read against the data-version oracle");
 }
 
@@ -62,7 +68,8 @@ void ScenarioConfig::validate(cfg::Validator& v) const {
   if (buffer.size.bytes == 0 || buffer.size.bytes % cpu::kPageSize)
     v.fail("buffer.size", "the buffer size must be a non-zero multiple of 4 KiB");
   if (buffer.offset.bytes % cpu::kPageSize) v.fail("buffer.offset", "the buffer offset must be 4 KiB aligned");
-  if (!cpu_pattern && dma.empty()) v.fail("cpu_pattern", "a scenario runs a cpu_pattern, DMA tasks (dma), or both");
+  if (!cpu_pattern && dma.empty() && drivers.empty())
+    v.fail("cpu_pattern", "a scenario runs a cpu_pattern, DMA tasks (dma), drivers, or several of them");
   if (cpu_pattern) {
     const std::uint64_t copies = cpu_pattern->pattern == sw::Pattern::Copy ? 2 : 1;
     if (buffer.offset.bytes + copies * buffer.size.bytes > platform.kernel.lowmem.bytes)
@@ -75,6 +82,7 @@ void ScenarioConfig::validate(cfg::Validator& v) const {
     if (a > 64 || (a != 0 && (a & (a - 1)) != 0))
       v.fail("cpu_pattern.access_size", "the access size must be a power of two from 1B to 64B (or 0: a line)");
   }
+  validate_kernel_tasks(kernel_tasks(), platform, v);
   validate_dma_tasks(dma, iommu, with_iommu_overrides(platform, iommu), buffer.offset.bytes, buffer.size.bytes, v);
 }
 
@@ -103,6 +111,8 @@ RunSummary run_scenario(const ScenarioConfig& config, const std::string& scenari
   }
   DmaTasks dma(soc, config.dma, config.iommu, config.buffer.offset.bytes, bytes);
   dma.start();
+  KernelTasks kernel(soc, config.kernel_tasks(), stats);
+  kernel.start();
   const Picoseconds end = soc.run();
   soc.finish();
 
@@ -113,7 +123,7 @@ RunSummary run_scenario(const ScenarioConfig& config, const std::string& scenari
   s.violations = soc.oracle().violation_count();
   std::ostringstream report;
   soc.oracle().write_report(report);
-  s.violations_report = report.str();
+  s.violations_report = report.str() + kernel.report();
   s.aliases_report = cpu::AddressSpace::format_report(conflicts);
 
   auto col = [&](std::string name, std::string value) { s.columns.emplace_back(std::move(name), std::move(value)); };
@@ -147,6 +157,9 @@ RunSummary run_scenario(const ScenarioConfig& config, const std::string& scenari
   col("violations", fmt::format("{}", s.violations));
   col("alias_conflicts", fmt::format("{}", conflicts.size()));
   dma.summarise(s.columns);
+  kernel.summarise(s.columns);
+  col("coherence_violations", fmt::format("{}", s.violations));
+  append_run_columns(stats, config.platform, s.total_ns, s.columns);
   return s;
 }
 

@@ -21,6 +21,7 @@
 #include "models/common/stats/registry.h"
 #include "models/common/trace/recorder.h"
 #include "platform/dma_tasks.h"
+#include "platform/kernel_tasks.h"
 #include "platform/platform_config.h"
 #include "sw/programs/cpu_pattern.h"
 
@@ -48,10 +49,15 @@ struct ScenarioConfig {
   std::optional<sw::CpuPatternConfig> cpu_pattern;
   std::vector<DmaTaskConfig> dma;
   IommuMappingConfig iommu;
+  sw::Strategy strategy = sw::Strategy::Streaming;
+  sw::KernelProfile kernel;
+  sw::KernelMemoryConfig memory;
+  std::vector<sw::DriverConfig> drivers;
   bool oracle = true;
 
   static void describe(cfg::Fields<ScenarioConfig>& f);
   void validate(cfg::Validator& v) const;
+  KernelTasksConfig kernel_tasks() const { return {strategy, kernel, memory, drivers, seed}; }
 };
 
 // The figures of one run: the row of summary.csv.

@@ -55,6 +55,7 @@ class Soc {
 
   const PlatformConfig& config() const { return config_; }
   stats::Registry& stats() const { return stats_; }
+  trace::Recorder* trace() const { return options_.trace; }
   unsigned core_count() const { return static_cast<unsigned>(cores_.size()); }
   cpu::Core& core(unsigned i) { return *cores_.at(i).core; }
   cache::Cache& l1d(unsigned i) { return *cores_.at(i).l1d; }

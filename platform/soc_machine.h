@@ -21,6 +21,9 @@ class SocMachine : public sw::Machine {
   std::optional<std::uint64_t> outer_cache_regs(unsigned core) const override { return cores_.at(core).outer_regs; }
   unsigned outer_cache_line(unsigned core) const override { return cores_.at(core).outer_line; }
   unsigned dcache_line(unsigned core) const override { return cores_.at(core).l1_line; }
+  void start(unsigned core, cpu::Core::Program program, std::string name) override {
+    soc_.start(core, std::move(program), std::move(name));
+  }
   const std::vector<sw::DeviceHandle>& devices() const override { return devices_; }
 
  private:

@@ -96,6 +96,13 @@ void DmaEngine::finish_job(Picoseconds at) {
   const double busy_s = static_cast<double>(stats_.busy_ns.value()) * 1e-9;
   if (busy_s > 0)
     stats_.throughput.set(static_cast<double>(stats_.bytes_read.value() + stats_.bytes_written.value()) / busy_s / 1e6);
+  if (ctx_.trace != nullptr && ctx_.trace->enabled()) {
+    if (job_track_ == trace::kNoTrack) job_track_ = ctx_.trace->slice_track(std::string(name()) + " jobs");
+    const DmaJob& job = queue_.front().job;
+    ctx_.trace->complete(job_track_, r.started, at, job.op == DmaOp::Read ? "read job" : job.op == DmaOp::Write ? "write job" : "copy job",
+                         {{"bytes", job.total_bytes()}, {"src", job.src}, {"dst", job.dst},
+                          {"cycles", (at - r.started) / clock_.period}, {"error", r.error}});
+  }
   regs_.set_status(r.error ? dma_reg::STATUS_DONE | dma_reg::STATUS_ERROR : dma_reg::STATUS_DONE);
   regs_.job_done();
   ++jobs_done_;

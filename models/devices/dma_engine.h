@@ -138,6 +138,7 @@ class DmaEngine : public sc_core::sc_module {
 
   DmaEngineConfig config_;
   ModelContext ctx_;
+  trace::TrackId job_track_ = trace::kNoTrack;  // "<name> jobs": a slice per job
   ClockDomain clock_;
   std::uint64_t register_base_;
   DmaRegisters regs_;
