@@ -25,6 +25,8 @@ struct Subcommand {
 constexpr Subcommand kSubcommands[] = {
     {"run", "run a scenario on its platform and write its results (stats, summary, violations)",
      dmasim::app::cmd_run},
+    {"compare", "run a scenario under several mapping strategies and print them side by side",
+     dmasim::app::cmd_compare},
     {"dram", "run the DRAM subsystem on a request trace and report its figures", dmasim::app::cmd_dram},
     {"validate", "check a configuration file (scenario, DRAM config or memspec) and show it resolved",
      dmasim::app::cmd_validate},

@@ -1,0 +1,193 @@
+// dmasim compare: one scenario under several mapping strategies, side by side.
+#include <fmt/format.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <boost/program_options.hpp>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <sstream>
+#include <thread>
+
+#include "app/cli.h"
+#include "app/compare_table.h"
+#include "models/common/config/schema.h"
+#include "models/common/error.h"
+#include "platform/scenario.h"
+
+extern char** environ;
+
+namespace po = boost::program_options;
+
+namespace dmasim::app {
+
+namespace {
+
+std::vector<std::pair<std::string, std::string>> read_summary(const std::string& path) {
+  std::ifstream in(path);
+  std::string head, row;
+  std::getline(in, head);
+  std::getline(in, row);
+  std::vector<std::pair<std::string, std::string>> out;
+  std::stringstream h(head), r(row);
+  std::string k, v;
+  while (std::getline(h, k, ',')) {
+    if (!std::getline(r, v, ',')) v.clear();
+    out.emplace_back(k, v);
+  }
+  return out;
+}
+
+std::string self_exe() {
+  std::error_code ec;
+  const auto p = std::filesystem::read_symlink("/proc/self/exe", ec);
+  return ec ? std::string("dmasim") : p.string();
+}
+
+struct Child {
+  pid_t pid = 0;
+  std::size_t run = 0;
+};
+
+}  // namespace
+
+int cmd_compare(const std::vector<std::string>& args) {
+  std::string scenario_path, out_dir, strategies_arg;
+  std::vector<std::string> overrides;
+  unsigned jobs = std::max(1u, std::thread::hardware_concurrency());
+  bool quiet = false;
+  po::options_description opts(
+      "usage: dmasim compare SCENARIO.yaml [options]\n\n"
+      "Runs the scenario once per mapping strategy (same seed, each run its own process), prints the\n"
+      "figures side by side with a sentence naming the winner and what decided it, and writes\n"
+      "compare.md and compare.csv beside the runs' results (DIR/<strategy>/).\n\n"
+      "options");
+  opts.add_options()("help,h", "show this help")(
+      "strategies", po::value(&strategies_arg)->value_name("A,B,..."),
+      "strategies to compare (default: coherent,writecombine,streaming,iommu,io-coherent,bounce)")(
+      "set,s", po::value(&overrides)->value_name("KEY=VALUE")->composing(), "override a configuration key")(
+      "out,o", po::value(&out_dir)->value_name("DIR"), "results directory (default: results/runs/<scenario>)")(
+      "jobs,j", po::value(&jobs)->value_name("N"), "runs at once (default: the number of cores)")(
+      "quiet,q", po::bool_switch(&quiet), "print nothing but errors");
+  po::options_description hidden;
+  hidden.add_options()("scenario", po::value(&scenario_path));
+  po::options_description all;
+  all.add(opts).add(hidden);
+  po::positional_options_description positional;
+  positional.add("scenario", 1);
+  po::variables_map vm;
+  try {
+    po::store(po::command_line_parser(args).options(all).positional(positional).run(), vm);
+    po::notify(vm);
+  } catch (const po::error& e) {
+    throw UserError(fmt::format("{} (see 'dmasim compare --help')", e.what()));
+  }
+  if (vm.count("help")) {
+    std::cout << opts << "\n";
+    return 0;
+  }
+  if (scenario_path.empty()) throw UserError("a scenario file is required (see 'dmasim compare --help')");
+  if (jobs == 0) throw UserError("--jobs must be at least 1");
+
+  std::vector<std::string> strategies;
+  if (strategies_arg.empty()) {
+    for (const auto& [s, name] : cfg::EnumNames<sw::Strategy>::names) strategies.emplace_back(name);
+  } else {
+    std::stringstream ss(strategies_arg);
+    std::string s;
+    while (std::getline(ss, s, ',')) {
+      bool known = false;
+      for (const auto& [e, name] : cfg::EnumNames<sw::Strategy>::names) known |= name == s;
+      if (!known)
+        throw UserError(fmt::format("--strategies: unknown strategy '{}' (one of coherent, writecombine, streaming, "
+                                    "iommu, io-coherent, bounce)", s));
+      strategies.push_back(s);
+    }
+  }
+
+  // Validate once per strategy here: an inapplicable strategy is a row, any other problem an error.
+  const cfg::Node base = load_config(scenario_path, overrides);
+  const auto config = cfg::read<platform::ScenarioConfig>(base);
+  const std::string name = config.name.empty() ? std::filesystem::path(scenario_path).stem().string() : config.name;
+  if (out_dir.empty()) out_dir = (std::filesystem::path("results/runs") / name).string();
+  ensure_directory(out_dir);
+  std::vector<StrategyRun> runs;
+  for (const std::string& s : strategies) {
+    StrategyRun r;
+    r.strategy = s;
+    std::vector<std::string> with = overrides;
+    with.push_back("strategy=" + s);
+    try {
+      (void)cfg::read<platform::ScenarioConfig>(load_config(scenario_path, with));
+      r.status = "ok";
+    } catch (const UserError& e) {
+      const std::string what = e.what();
+      const auto at = what.find("is not applicable");
+      if (at == std::string::npos) throw;
+      const auto start = what.rfind(s, at);
+      r.status = "n/a: " + what.substr(start == std::string::npos ? at : start);
+      while (!r.status.empty() && (r.status.back() == '\n' || r.status.back() == ' ')) r.status.pop_back();
+    }
+    runs.push_back(std::move(r));
+  }
+
+  // The runs, up to `jobs` processes at once.
+  const std::string exe = self_exe();
+  std::vector<Child> children;
+  std::size_t next = 0, done = 0, total = 0;
+  for (const StrategyRun& r : runs) total += r.status == "ok";
+  const bool progress = !quiet && isatty(2) != 0;
+  auto launch = [&](std::size_t i) {
+    const std::string dir = out_dir + "/" + runs[i].strategy;
+    std::vector<std::string> argv = {exe, "run", scenario_path, "--out", dir, "--quiet"};
+    for (const std::string& o : overrides) argv.insert(argv.end(), {"--set", o});
+    argv.insert(argv.end(), {"--set", "strategy=" + runs[i].strategy});
+    std::vector<char*> cargv;
+    for (std::string& a : argv) cargv.push_back(a.data());
+    cargv.push_back(nullptr);
+    pid_t pid = 0;
+    if (posix_spawn(&pid, exe.c_str(), nullptr, nullptr, cargv.data(), environ) != 0)
+      throw UserError(fmt::format("cannot start {}", exe));
+    children.push_back(Child{pid, i});
+  };
+  int failed = 0, user_error = 0;
+  while (done < total) {
+    while (children.size() < jobs && next < runs.size()) {
+      if (runs[next].status == "ok") launch(next);
+      ++next;
+    }
+    int status = 0;
+    const pid_t pid = waitpid(-1, &status, 0);
+    if (pid < 0) break;
+    const auto it = std::find_if(children.begin(), children.end(), [&](const Child& c) { return c.pid == pid; });
+    if (it == children.end()) continue;
+    StrategyRun& r = runs[it->run];
+    children.erase(it);
+    ++done;
+    const int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+    const std::string dir = out_dir + "/" + r.strategy;
+    if (code == 0) {
+      r.columns = read_summary(dir + "/summary.csv");
+    } else {
+      r.status = fmt::format("failed: exit {} (run it alone: dmasim run {} --set strategy={})", code, scenario_path, r.strategy);
+      ++failed;
+      if (code == 2) user_error = 2;
+    }
+    if (progress) fmt::print(stderr, "\rcompare: {}/{} runs done", done, total);
+  }
+  if (progress) fmt::print(stderr, "\n");
+
+  write_text_file(out_dir + "/compare.csv", compare_csv(runs));
+  write_text_file(out_dir + "/compare.md", compare_markdown(runs, name));
+  if (!quiet) {
+    fmt::print("dmasim compare: {}\n\n{}\n{}\n\n  results  {}/ (compare.md, compare.csv)\n", name, compare_text(runs),
+               winner_sentence(runs), out_dir);
+  }
+  if (user_error != 0) return 2;
+  return failed != 0 ? 1 : 0;
+}
+
+}  // namespace dmasim::app
