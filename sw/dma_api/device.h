@@ -34,6 +34,7 @@ struct Device {
   Cma* cma_area = nullptr;          // null: the default area (kernel.cma_areas[0], if any)
   DmaCoherentMem* dma_mem = nullptr;  // dma_declare_coherent_memory
   bool force_bounce = false;          // swiotlb=force: every streaming mapping bounces
+  std::uint64_t max_segment_size = 64 * 1024;  // dma_get_max_seg_size (64 KiB without dma_parms)
 };
 
 // dma_set_mask & co. (kernel/dma/mapping.c): 0 or -kEIO when the mask is not supported (a mask

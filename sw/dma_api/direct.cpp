@@ -26,11 +26,12 @@ bool needs_bounce(const Device& dev, PhysAddr phys, std::uint64_t size) {
 }
 }  // namespace
 
-cpu::MemAttr DirectOps::dma_pgprot(DmaAttrs attrs) const {
-  if ((attrs & DMA_ATTR_WRITE_COMBINE) != 0 || kernel_.profile().dma_mem_bufferable)
-    return cpu::MemAttr::NormalNonCacheable;
+cpu::MemAttr dma_pgprot(const KernelProfile& profile, DmaAttrs attrs) {
+  if ((attrs & DMA_ATTR_WRITE_COMBINE) != 0 || profile.dma_mem_bufferable) return cpu::MemAttr::NormalNonCacheable;
   return cpu::MemAttr::StronglyOrdered;
 }
+
+cpu::MemAttr DirectOps::dma_pgprot(DmaAttrs attrs) const { return sw::dma_pgprot(kernel_.profile(), attrs); }
 
 // ---- streaming ------------------------------------------------------------------------------
 
@@ -120,13 +121,13 @@ std::optional<PhysAddr> DirectOps::get_pages(cpu::Core& cpu, Device& dev, std::u
   return PFN_PHYS(*pfn);
 }
 
-void DirectOps::clear_buffer(cpu::Core& cpu, PhysAddr pa, std::uint64_t size, bool flush) {
-  const VirtAddr va = kernel_.phys_to_virt(pa);
+void dma_clear_buffer(cpu::Core& cpu, Kernel& kernel, PhysAddr pa, std::uint64_t size, bool flush) {
+  const VirtAddr va = kernel.phys_to_virt(pa);
   {
-    CostScope scope(kernel_, cpu, CostKind::Copy, "memset", {{"bytes", size}});
+    CostScope scope(kernel, cpu, CostKind::Copy, "memset", {{"bytes", size}});
     cpu.write_range(va, size);
   }
-  if (flush) kernel_.cache().flush_range(cpu, va, pa, size);
+  if (flush) kernel.cache().flush_range(cpu, va, pa, size);
 }
 
 void DirectOps::flush_tlb_kernel_range(cpu::Core& cpu, std::uint64_t pages) {
@@ -148,7 +149,7 @@ DmaAllocation DirectOps::alloc(cpu::Core& cpu, Device& dev, std::uint64_t size, 
     const std::optional<PhysAddr> pa = get_pages(cpu, dev, size, gfp, b);
     if (!pa) return a;
     b.pa = *pa;
-    clear_buffer(cpu, *pa, size, false);
+    dma_clear_buffer(cpu, kernel_, *pa, size, false);
     a.cpu_addr = kernel_.phys_to_virt(*pa);
   } else if (!gfpflags_allow_blocking(gfp)) {
     if (kernel_.atomic_pool == nullptr) return a;
@@ -178,7 +179,7 @@ DmaAllocation DirectOps::alloc(cpu::Core& cpu, Device& dev, std::uint64_t size, 
       // __dma_clear_buffer: zeroed through the cacheable alias and flushed to the point of
       // coherency (after 6.0, NO_KERNEL_MAPPING buffers are flushed but not zeroed).
       if (!no_mapping || kernel_.profile().pre_6_0)
-        clear_buffer(cpu, *pa, size, true);
+        dma_clear_buffer(cpu, kernel_, *pa, size, true);
       else
         kernel_.cache().flush_range(cpu, kernel_.phys_to_virt(*pa), *pa, size);
       if (!no_mapping) {

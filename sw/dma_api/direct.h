@@ -21,8 +21,16 @@
 #include <map>
 
 #include "sw/dma_api/dma_map_ops.h"
+#include "sw/kernel/profile.h"
 
 namespace dmasim::sw {
+
+// __get_dma_pgprot: the memory type of a DMA allocation with these attributes under the profile.
+cpu::MemAttr dma_pgprot(const KernelProfile& profile, DmaAttrs attrs);
+
+// __dma_clear_buffer: zeroes [pa, pa + size) through the cacheable linear map and, with `flush`,
+// cleans and invalidates it to the point of coherency.
+void dma_clear_buffer(cpu::Core& cpu, Kernel& kernel, PhysAddr pa, std::uint64_t size, bool flush);
 
 class DirectOps final : public DmaMapOps {
  public:
@@ -47,7 +55,7 @@ class DirectOps final : public DmaMapOps {
   void sync_sg_for_device(cpu::Core& cpu, Device& dev, SgTable& sg, DmaDirection dir) override;
 
   // The memory type of a DMA allocation with these attributes under the kernel profile.
-  cpu::MemAttr dma_pgprot(DmaAttrs attrs) const;
+  cpu::MemAttr dma_pgprot(DmaAttrs attrs) const;  // sw::dma_pgprot with the kernel's profile
 
  private:
   enum class From : std::uint8_t { Pages, Cma, AtomicPool };
@@ -60,7 +68,6 @@ class DirectOps final : public DmaMapOps {
     bool linear_retyped = false;
   };
   std::optional<PhysAddr> get_pages(cpu::Core& cpu, Device& dev, std::uint64_t size, Gfp gfp, Buffer& b);
-  void clear_buffer(cpu::Core& cpu, PhysAddr pa, std::uint64_t size, bool flush);  // __dma_clear_buffer
   void flush_tlb_kernel_range(cpu::Core& cpu, std::uint64_t pages);
 
   Kernel& kernel_;

@@ -56,6 +56,8 @@ class CameraCapture final : public Driver {
     dev_ = probe_device(cpu, kernel_, c_.device, strategy_, why);
     if (!dev_) {
       fail(why);
+      finished_ = true;  // the consumer has nothing to wait for
+      ready_.notify(sc_core::SC_ZERO_TIME);
       return;
     }
     const std::uint64_t frame = c_.frame_bytes();

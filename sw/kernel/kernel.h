@@ -31,6 +31,7 @@ class Swiotlb;
 class AtomicPool;
 class DmaDebug;
 class DmaMapOps;
+class ExynosSysmmuDriver;
 
 // Where a CPU's time inside the kernel model goes (the compare table's columns).
 enum class CostKind : std::uint8_t {
@@ -67,6 +68,7 @@ class Kernel {
   Swiotlb* swiotlb = nullptr;
   AtomicPool* atomic_pool = nullptr;
   DmaDebug* debug = nullptr;
+  ExynosSysmmuDriver* sysmmu_driver = nullptr;  // probed on first use (sw/iommu/exynos_iommu.h)
   DmaMapOps* direct = nullptr;  // dma-direct: the ops of a device without its own
   DmaMapOps& direct_ops() const;
 

@@ -1,0 +1,315 @@
+#include "sw/iommu/arm_iommu.h"
+
+#include <array>
+#include <bit>
+
+#include "sw/dma_api/atomic_pool.h"
+#include "sw/dma_api/direct.h"
+#include "sw/kernel/cache_maint.h"
+#include "sw/kernel/vmalloc.h"
+#include "sw/mm/cma.h"
+#include "sw/mm/page_alloc.h"
+
+namespace dmasim::sw {
+
+namespace {
+constexpr std::array<unsigned, 4> kIommuOrders = {9, 8, 4, 0};  // __iommu_alloc_buffer's iommu_order_array
+constexpr unsigned kCmaOrder = 0xff;                            // a Buffer block from CMA
+constexpr unsigned CONFIG_CMA_ALIGNMENT = 8;
+constexpr PhysAddr PAGE_MASK = ~(PAGE_SIZE - 1);
+
+unsigned get_order(std::uint64_t size) {
+  const std::uint64_t pages = PAGE_ALIGN(size) / PAGE_SIZE;
+  return pages <= 1 ? 0 : static_cast<unsigned>(std::bit_width(pages - 1));
+}
+}  // namespace
+
+// ---- IO space --------------------------------------------------------------------------------
+
+std::optional<std::uint64_t> ArmIommuOps::alloc_iova(cpu::Core& cpu, std::uint64_t size) {
+  CostScope scope(kernel_, cpu, CostKind::Allocator, "__alloc_iova", {{"size", size}});
+  const std::optional<std::uint64_t> iova = mapping_.iova.alloc(size);
+  cpu.compute(kIovaCallCycles + mapping_.iova.take_words() * kCyclesPerBitmapWord);
+  if (!iova) kernel_.count_failure("__alloc_iova");
+  return iova;
+}
+
+void ArmIommuOps::free_iova(cpu::Core& cpu, std::uint64_t iova, std::uint64_t size) {
+  CostScope scope(kernel_, cpu, CostKind::Allocator, "__free_iova", {{"size", size}});
+  mapping_.iova.free(iova, size);
+  cpu.compute(kIovaCallCycles + mapping_.iova.take_words() * kCyclesPerBitmapWord);
+}
+
+void ArmIommuOps::cpu_to_dev(cpu::Core& cpu, PhysAddr pa, std::uint64_t size, DmaDirection dir) {
+  kernel_.cache().sync_for_device(cpu, kernel_.phys_to_virt(pa), pa, size, dir);
+}
+
+void ArmIommuOps::dev_to_cpu(cpu::Core& cpu, PhysAddr pa, std::uint64_t size, DmaDirection dir) {
+  kernel_.cache().sync_for_cpu(cpu, kernel_.phys_to_virt(pa), pa, size, dir);
+}
+
+DmaAddr ArmIommuOps::create_mapping(cpu::Core& cpu, const std::vector<PhysAddr>& pages, std::uint64_t size) {
+  const std::optional<std::uint64_t> base = alloc_iova(cpu, size);
+  if (!base) return DMA_MAPPING_ERROR;
+  std::uint64_t iova = *base;
+  for (std::size_t i = 0; i < pages.size();) {
+    std::size_t j = i + 1;
+    while (j < pages.size() && pages[j] == pages[j - 1] + PAGE_SIZE) ++j;
+    const std::uint64_t len = (j - i) * PAGE_SIZE;
+    if (iommu_map(cpu, *mapping_.domain, iova, pages[i], len, IOMMU_READ | IOMMU_WRITE) != 0) {
+      if (iova != *base) iommu_unmap(cpu, *mapping_.domain, *base, iova - *base);
+      free_iova(cpu, *base, size);
+      return DMA_MAPPING_ERROR;
+    }
+    iova += len;
+    i = j;
+  }
+  return *base;
+}
+
+void ArmIommuOps::remove_mapping(cpu::Core& cpu, DmaAddr handle, std::uint64_t size) {
+  const std::uint64_t iova = handle & PAGE_MASK;
+  size = PAGE_ALIGN((handle & ~PAGE_MASK) + size);
+  iommu_unmap(cpu, *mapping_.domain, iova, size);
+  free_iova(cpu, iova, size);
+}
+
+// ---- streaming -------------------------------------------------------------------------------
+
+DmaAddr ArmIommuOps::map_page(cpu::Core& cpu, Device& dev, PhysAddr phys, std::uint64_t size, DmaDirection dir,
+                              DmaAttrs attrs) {
+  if (!dev.dma_coherent && (attrs & DMA_ATTR_SKIP_CPU_SYNC) == 0) cpu_to_dev(cpu, phys, size, dir);
+  const std::uint64_t offset = phys & ~PAGE_MASK;
+  const std::uint64_t len = PAGE_ALIGN(size + offset);
+  const std::optional<std::uint64_t> iova = alloc_iova(cpu, len);
+  if (!iova) return DMA_MAPPING_ERROR;
+  if (iommu_map(cpu, *mapping_.domain, *iova, phys & PAGE_MASK, len, dma_info_to_prot(dir)) != 0) {
+    free_iova(cpu, *iova, len);
+    return DMA_MAPPING_ERROR;
+  }
+  return *iova + offset;
+}
+
+void ArmIommuOps::unmap_page(cpu::Core& cpu, Device& dev, DmaAddr addr, std::uint64_t size, DmaDirection dir,
+                             DmaAttrs attrs) {
+  const std::uint64_t iova = addr & PAGE_MASK;
+  if (iova == 0) return;
+  if (!dev.dma_coherent && (attrs & DMA_ATTR_SKIP_CPU_SYNC) == 0) {
+    if (const std::optional<PhysAddr> pa = iommu_iova_to_phys(cpu, *mapping_.domain, iova))
+      dev_to_cpu(cpu, *pa + (addr & ~PAGE_MASK), size, dir);
+  }
+  remove_mapping(cpu, addr, size);
+}
+
+int ArmIommuOps::map_sg_chunk(cpu::Core& cpu, Device& dev, SgTable& sg, std::size_t first, std::size_t last,
+                              std::uint64_t size, DmaDirection dir, DmaAttrs attrs, DmaAddr& handle) {
+  size = PAGE_ALIGN(size);
+  const std::optional<std::uint64_t> base = alloc_iova(cpu, size);
+  if (!base) return -kENOMEM;
+  std::uint64_t iova = *base;
+  for (std::size_t i = first; i <= last; ++i) {
+    const Scatterlist& s = sg[i];
+    const std::uint64_t len = PAGE_ALIGN(s.offset + s.length);
+    if (!dev.dma_coherent && (attrs & DMA_ATTR_SKIP_CPU_SYNC) == 0) cpu_to_dev(cpu, s.phys(), s.length, dir);
+    if (iommu_map(cpu, *mapping_.domain, iova, s.page_link & PAGE_MASK, len, dma_info_to_prot(dir)) != 0) {
+      if (iova != *base) iommu_unmap(cpu, *mapping_.domain, *base, iova - *base);
+      free_iova(cpu, *base, size);
+      return -kENOMEM;
+    }
+    iova += len;
+  }
+  handle = *base;
+  return 0;
+}
+
+int ArmIommuOps::map_sg(cpu::Core& cpu, Device& dev, SgTable& sg, DmaDirection dir, DmaAttrs attrs) {
+  if (sg.empty()) return 0;
+  for (Scatterlist& s : sg) {
+    s.dma_address = DMA_MAPPING_ERROR;
+    s.dma_length = 0;
+  }
+  std::size_t start = 0, out = 0;
+  std::uint64_t offset = sg[0].offset, size = std::uint64_t{sg[0].offset} + sg[0].length;
+  auto chunk = [&](std::size_t last) {
+    DmaAddr handle = 0;
+    if (map_sg_chunk(cpu, dev, sg, start, last, size, dir, attrs, handle) != 0) return false;
+    sg[out].dma_address = handle + offset;
+    sg[out].dma_length = static_cast<std::uint32_t>(size - offset);
+    ++out;
+    return true;
+  };
+  bool ok = true;
+  for (std::size_t i = 1; i < sg.size() && ok; ++i) {
+    const Scatterlist& s = sg[i];
+    if (s.offset != 0 || (size & ~PAGE_MASK) != 0 || size + s.length > dev.max_segment_size) {
+      ok = chunk(i - 1);
+      size = offset = s.offset;
+      start = i;
+    }
+    size += s.length;
+  }
+  if (ok) ok = chunk(sg.size() - 1);
+  if (!ok) {
+    for (std::size_t i = 0; i < out; ++i) remove_mapping(cpu, sg[i].dma_address, sg[i].dma_length);
+    return 0;
+  }
+  return static_cast<int>(out);
+}
+
+void ArmIommuOps::unmap_sg(cpu::Core& cpu, Device& dev, SgTable& sg, DmaDirection dir, DmaAttrs attrs) {
+  for (Scatterlist& s : sg) {
+    if (s.dma_length != 0) remove_mapping(cpu, s.dma_address, s.dma_length);
+    if (!dev.dma_coherent && (attrs & DMA_ATTR_SKIP_CPU_SYNC) == 0) dev_to_cpu(cpu, s.phys(), s.length, dir);
+  }
+}
+
+void ArmIommuOps::sync_single_for_cpu(cpu::Core& cpu, Device& dev, DmaAddr addr, std::uint64_t size, DmaDirection dir) {
+  if (dev.dma_coherent) return;
+  if (const std::optional<PhysAddr> pa = iommu_iova_to_phys(cpu, *mapping_.domain, addr & PAGE_MASK))
+    dev_to_cpu(cpu, *pa + (addr & ~PAGE_MASK), size, dir);
+}
+
+void ArmIommuOps::sync_single_for_device(cpu::Core& cpu, Device& dev, DmaAddr addr, std::uint64_t size,
+                                         DmaDirection dir) {
+  if (dev.dma_coherent) return;
+  if (const std::optional<PhysAddr> pa = iommu_iova_to_phys(cpu, *mapping_.domain, addr & PAGE_MASK))
+    cpu_to_dev(cpu, *pa + (addr & ~PAGE_MASK), size, dir);
+}
+
+void ArmIommuOps::sync_sg_for_cpu(cpu::Core& cpu, Device& dev, SgTable& sg, DmaDirection dir) {
+  if (dev.dma_coherent) return;
+  for (const Scatterlist& s : sg) dev_to_cpu(cpu, s.phys(), s.length, dir);
+}
+
+void ArmIommuOps::sync_sg_for_device(cpu::Core& cpu, Device& dev, SgTable& sg, DmaDirection dir) {
+  if (dev.dma_coherent) return;
+  for (const Scatterlist& s : sg) cpu_to_dev(cpu, s.phys(), s.length, dir);
+}
+
+// ---- allocations -----------------------------------------------------------------------------
+
+bool ArmIommuOps::alloc_buffer(cpu::Core& cpu, Device& dev, std::uint64_t size, Gfp gfp, DmaAttrs attrs, Buffer& b) {
+  std::uint64_t count = size / PAGE_SIZE;
+  if ((attrs & DMA_ATTR_FORCE_CONTIGUOUS) != 0) {
+    Cma* cma = dev.cma_area != nullptr ? dev.cma_area : (kernel_.cma_areas.empty() ? nullptr : kernel_.cma_areas[0]);
+    if (cma == nullptr) return false;
+    const std::optional<Pfn> pfn =
+        cma->cma_alloc(cpu, count, std::min(get_order(size), CONFIG_CMA_ALIGNMENT), (gfp & __GFP_NOWARN) != 0);
+    if (!pfn) return false;
+    b.blocks.emplace_back(PFN_PHYS(*pfn), kCmaOrder);
+    dma_clear_buffer(cpu, kernel_, PFN_PHYS(*pfn), size, !dev.dma_coherent);
+    for (std::uint64_t i = 0; i < count; ++i) b.pages.push_back(PFN_PHYS(*pfn) + i * PAGE_SIZE);
+    return true;
+  }
+  if (kernel_.page_allocator == nullptr) return false;
+  const bool single = (attrs & DMA_ATTR_ALLOC_SINGLE_PAGES) != 0;
+  std::size_t idx = single ? kIommuOrders.size() - 1 : 0;
+  while (count != 0) {
+    const unsigned order = kIommuOrders[idx];
+    if (static_cast<unsigned>(std::bit_width(count) - 1) < order) {  // drop down when we get small
+      ++idx;
+      continue;
+    }
+    const std::optional<Pfn> pfn = kernel_.page_allocator->alloc_pages(cpu, gfp, order);
+    if (!pfn) {
+      if (order != 0) {  // go down a notch at the first sign of pressure
+        ++idx;
+        continue;
+      }
+      free_buffer(cpu, b);
+      b = Buffer{};
+      return false;
+    }
+    const PhysAddr pa = PFN_PHYS(*pfn);
+    b.blocks.emplace_back(pa, order);
+    dma_clear_buffer(cpu, kernel_, pa, PAGE_SIZE << order, !dev.dma_coherent);
+    for (std::uint64_t i = 0; i < (1ull << order); ++i) b.pages.push_back(pa + i * PAGE_SIZE);
+    count -= 1ull << order;
+  }
+  return true;
+}
+
+void ArmIommuOps::free_buffer(cpu::Core& cpu, const Buffer& b) {
+  for (const auto& [pa, order] : b.blocks) {
+    if (order != kCmaOrder) {
+      kernel_.page_allocator->free_pages(cpu, PHYS_PFN(pa), order);
+      continue;
+    }
+    for (Cma* c : kernel_.cma_areas)
+      if (pa >= c->base() && pa < c->base() + c->size()) c->cma_release(cpu, PHYS_PFN(pa), b.pages.size());
+  }
+}
+
+DmaAllocation ArmIommuOps::alloc(cpu::Core& cpu, Device& dev, std::uint64_t size, Gfp gfp, DmaAttrs attrs) {
+  DmaAllocation a;
+  size = PAGE_ALIGN(size);
+  Buffer b;
+  if (!gfpflags_allow_blocking(gfp)) {  // __iommu_alloc_simple: the atomic pool, already remapped
+    if (kernel_.atomic_pool == nullptr) return a;
+    const std::optional<PhysAddr> pa = kernel_.atomic_pool->alloc(cpu, size);
+    if (!pa) return a;
+    b.from_pool = true;
+    for (std::uint64_t off = 0; off < size; off += PAGE_SIZE) b.pages.push_back(*pa + off);
+    a.cpu_addr = kernel_.atomic_pool->va_of(*pa);
+  } else {
+    if (!alloc_buffer(cpu, dev, size, gfp, attrs, b)) return a;
+  }
+  const DmaAddr iova = create_mapping(cpu, b.pages, size);
+  if (iova == DMA_MAPPING_ERROR) {
+    if (b.from_pool) kernel_.atomic_pool->free(b.pages.front(), size);
+    else free_buffer(cpu, b);
+    return a;
+  }
+  if (!b.from_pool && (attrs & DMA_ATTR_NO_KERNEL_MAPPING) == 0) {
+    const std::optional<VirtAddr> va =
+        kernel_.vmalloc().vmap(b.pages, dma_pgprot(kernel_.profile(), attrs), "iommu dma remap");
+    if (!va) {
+      remove_mapping(cpu, iova, size);
+      free_buffer(cpu, b);
+      return a;
+    }
+    b.remap = *va;
+    a.cpu_addr = *va;
+  }
+  a.dma_handle = iova;
+  a.cookie = iova;
+  buffers_[iova] = std::move(b);
+  return a;
+}
+
+void ArmIommuOps::free(cpu::Core& cpu, Device&, std::uint64_t size, const DmaAllocation& a, DmaAttrs) {
+  const auto it = buffers_.find(a.dma_handle);
+  if (it == buffers_.end()) return;  // dma-debug reports it
+  const Buffer b = std::move(it->second);
+  buffers_.erase(it);
+  size = PAGE_ALIGN(size);
+  if (b.remap != 0) kernel_.vmalloc().vunmap(b.remap);
+  remove_mapping(cpu, a.dma_handle, size);
+  if (b.from_pool) kernel_.atomic_pool->free(b.pages.front(), size);
+  else free_buffer(cpu, b);
+}
+
+int ArmIommuOps::mmap(cpu::Core&, Device& dev, VirtAddr uaddr, const DmaAllocation& a, std::uint64_t size,
+                      DmaAttrs attrs) {
+  const auto it = buffers_.find(a.dma_handle);
+  if (it == buffers_.end() || (uaddr & ~PAGE_MASK) != 0 || PAGE_ALIGN(size) / PAGE_SIZE > it->second.pages.size())
+    return -kENXIO;
+  const cpu::MemAttr attr = dev.dma_coherent ? cpu::MemAttr::NormalWriteBack : dma_pgprot(kernel_.profile(), attrs);
+  for (std::uint64_t i = 0; i < PAGE_ALIGN(size) / PAGE_SIZE; ++i)
+    kernel_.machine().address_space().map(uaddr + i * PAGE_SIZE, it->second.pages[i], PAGE_SIZE, attr,
+                                          "dma_mmap user mapping");
+  return 0;
+}
+
+// ---- attaching -------------------------------------------------------------------------------
+
+int arm_iommu_attach_new_mapping(cpu::Core& cpu, Kernel& kernel, Device& dev, std::uint64_t base, std::uint64_t size) {
+  IommuDomain* domain = iommu_domain_alloc(cpu, kernel);
+  if (domain == nullptr) return -kENOMEM;
+  DmaIommuMapping* mapping = kernel.keep(std::make_unique<DmaIommuMapping>(*domain, base, size));
+  if (const int ret = iommu_attach_device(cpu, *domain, dev); ret != 0) return ret;
+  dev.dma_ops = kernel.keep(std::make_unique<ArmIommuOps>(kernel, *mapping));
+  return 0;
+}
+
+}  // namespace dmasim::sw
