@@ -68,8 +68,18 @@ class CameraCapture final : public Driver {
         break;
       }
       b->for_device(cpu);  // VIDIOC_QBUF: the buffer is the device's
+      if (!b->ok()) {      // the mapping failed: QBUF fails, streaming does not start
+        fail(b->error());
+        b->release(cpu);
+        break;
+      }
       free_.push_back(b.get());
       buffers_.push_back(std::move(b));
+    }
+    if (free_.size() < c_.buffers) {  // tear down what was queued
+      for (auto& q : buffers_) q->release(cpu);
+      buffers_.clear();
+      free_.clear();
     }
     const Picoseconds period = c_.fps > 0 ? static_cast<Picoseconds>(1e12 / c_.fps) : 0;
     const Picoseconds t0 = cpu.now();

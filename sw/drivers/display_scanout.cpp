@@ -70,6 +70,10 @@ class DisplayScanout final : public Driver {
       }
       DmaBuffer& scan = *fb[front];
       scan.for_device(cpu);
+      if (!scan.ok()) {  // the mapping failed: the display cannot be pointed at the frame
+        errors_.push_back(fmt::format("display: {}", scan.error()));
+        break;
+      }
       devices::DmaJob job;
       job.op = devices::DmaOp::Read;
       job.src = scan.dma();

@@ -54,6 +54,10 @@ class GpuUpload final : public Driver {
       cpu.write_range(tex.cpu_va(), bytes);  // full-line stores: a texture upload is a streaming write
       write_ps_ += cpu.now() - t;
       tex.for_device(cpu);
+      if (!tex.ok()) {
+        errors_.push_back(fmt::format("gpu upload: {}", tex.error()));
+        break;
+      }
       devices::DmaJob job;
       job.op = devices::DmaOp::Read;
       job.src = tex.dma();

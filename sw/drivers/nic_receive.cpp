@@ -59,6 +59,10 @@ class NicReceive final : public Driver {
         return;
       }
       b->for_device(cpu);
+      if (!b->ok()) {
+        errors_.push_back(fmt::format("nic receive: {}", b->error()));
+        break;
+      }
       ring.push_back(std::move(b));
     }
     std::unique_ptr<DmaBuffer> socket;
@@ -66,8 +70,12 @@ class NicReceive final : public Driver {
     const std::uint64_t bytes = c_.packet.bytes;
     const Picoseconds gap = c_.gbit_per_s > 0 ? static_cast<Picoseconds>(static_cast<double>(bytes) * 8.0 / c_.gbit_per_s * 1000.0) : 0;
     const Picoseconds t0 = cpu.now();
-    for (unsigned p = 0; p < c_.packets; ++p) {
+    for (unsigned p = 0; p < c_.packets && ring.size() == c_.ring; ++p) {
       DmaBuffer& b = *ring[p % c_.ring];
+      if (!b.ok()) {  // its refill mapping failed: the slot is gone, receive stops
+        errors_.push_back(fmt::format("nic receive: {}", b.error()));
+        break;
+      }
       if (gap != 0) sleep_until(cpu, t0 + p * gap);
       devices::DmaJob job;
       job.op = devices::DmaOp::Write;

@@ -44,7 +44,7 @@ struct KernelProfile {
   // Kernel before 6.0: dma_alloc_attrs(NO_KERNEL_MAPPING) still zeroes and flushes the buffer.
   bool pre_6_0 = true;
   bool dma_debug = true;  // CONFIG_DMA_API_DEBUG (on by default in scenarios)
-  IommuPolicy iommu;
+  IommuPolicy iommu{};
 
   bool is_arm64() const { return arch == KernelArch::Arm64Pre519 || arch == KernelArch::Arm64; }
   bool has_outer_cache() const { return arch == KernelArch::Armv7Pl310; }
