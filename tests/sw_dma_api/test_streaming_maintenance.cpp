@@ -245,6 +245,22 @@ TEST(StreamingMaintenance, Arm64Pre519MapFromDeviceInvalidatesWithCivacOnUnalign
   EXPECT_EQ(unaligned.dsb, 1u);
 }
 
+TEST(StreamingMaintenance, Arm64InvalidateOfLessThanALineFromAnAlignedStartIssuesCivacThenIvac) {
+  SKIP_IF_ELABORATED();
+  // dcache_inval_poc on [L, L+16): the end is unaligned, so DC CIVAC on L; the start is aligned,
+  // and the loop at label 2 is a do-while: it issues DC IVAC on L before comparing with the
+  // rounded-down end (== L). Two instructions on one line (the arm v7 routine, whose loop tests
+  // first, issues only the CIVAC).
+  DmaEnv e("modern", KernelProfile{.arch = KernelArch::Arm64Pre519});
+  Maint d;
+  e.h.run([&](cpu::Core& c) {
+    d = measure(e, c, [&] { dma_map_single_attrs(c, e.dev, e.buffer_va(), 16, DmaDirection::FromDevice, 0); });
+  });
+  EXPECT_EQ(d.civac, 1u);
+  EXPECT_EQ(d.ivac, 1u);
+  EXPECT_EQ(d.dsb, 1u);
+}
+
 TEST(StreamingMaintenance, Armv7InvalidateOfLessThanALineFromAnAlignedStartIssuesOnlyCivac) {
   SKIP_IF_ELABORATED();
   // v7_dma_inv_range on [L, L+16): start aligned, end unaligned -> DCCIMVAC on L; the loop's
