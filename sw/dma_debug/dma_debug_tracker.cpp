@@ -70,11 +70,8 @@ void DmaDebugTracker::remove_cachelines(const Entry& e) {
 
 void DmaDebugTracker::debug_dma_map_page(Device& dev, PhysAddr phys, VirtAddr va, std::uint64_t size, DmaDirection dir,
                                          DmaAddr dma_addr, DebugEntryType type) {
-  if (dma_addr == DMA_MAPPING_ERROR) {
-    // Nothing is mapped, but the driver must still check: remember the failed address once.
-    entries_[{dev.name, dma_addr}] = Entry{type, dma_addr, size, dir, phys, va, 0, false, false, dev.dma_coherent};
-    return;
-  }
+  // As debug_dma_map_page: a failed mapping records nothing (no entry to leak or to check).
+  if (dma_addr == DMA_MAPPING_ERROR) return;
   if (va != 0 && is_vmalloc_ && is_vmalloc_(va))
     report(dev.name, "map_vmalloc", fmt::format("device driver maps memory from vmalloc area [addr=0x{:x}] [len={}]", va, size));
   Entry e{type, dma_addr, size, dir, phys, va, 0, false, true, dev.dma_coherent};
@@ -86,27 +83,38 @@ void DmaDebugTracker::debug_dma_mapping_error(Device& dev, DmaAddr dma_addr) {
   const auto it = entries_.find({dev.name, dma_addr});
   if (it == entries_.end()) return;
   it->second.map_err_checked = true;
-  if (dma_addr == DMA_MAPPING_ERROR) entries_.erase(it);
 }
 
+// check_unmap: the entry at the exact device address, whatever its type (a coherent allocation
+// unmapped, or a mapping freed with dma_free_coherent, is a wrong-function report); then size,
+// type (or, for coherent memory, the CPU address), sg count, direction and the unchecked
+// mapping error, each reported; the entry goes in any case.
 void DmaDebugTracker::unmap(Device& dev, DmaAddr addr, std::uint64_t size, DmaDirection dir, DebugEntryType type,
-                            int nents) {
+                            int nents, VirtAddr virt) {
+  const bool coherent = type == DebugEntryType::Coherent;
   const auto it = entries_.find({dev.name, addr});
-  if (it == entries_.end() || it->second.type == DebugEntryType::Coherent) {
-    report(dev.name, "unmap_not_mapped",
-           fmt::format("device driver tries to free DMA memory it has not allocated [device address=0x{:016x}] [size={} bytes]",
-                       addr, size));
+  if (it == entries_.end()) {
+    if (addr == DMA_MAPPING_ERROR)
+      report(dev.name, "unmap_invalid_address", "device driver tries to free an invalid DMA memory address");
+    else
+      report(dev.name, coherent ? "free_not_allocated" : "unmap_not_mapped",
+             fmt::format("device driver tries to free DMA memory it has not allocated [device address=0x{:016x}] [size={} bytes]",
+                         addr, size));
     return;
   }
   const Entry e = it->second;
   if (e.size != size)
-    report(dev.name, "unmap_size",
+    report(dev.name, coherent ? "free_size" : "unmap_size",
            fmt::format("device driver frees DMA memory with different size [device address=0x{:016x}] [map size={} bytes] "
                        "[unmap size={} bytes]", addr, e.size, size));
   if (e.type != type)
     report(dev.name, "unmap_function",
            fmt::format("device driver frees DMA memory with wrong function [device address=0x{:016x}] [size={} bytes] "
                        "[mapped as {}] [unmapped as {}]", addr, size, type_name(e.type), type_name(type)));
+  else if (coherent && e.va != virt)
+    report(dev.name, "free_cpu_address",
+           fmt::format("device driver frees DMA memory with different CPU address [device address=0x{:016x}] [size={} bytes] "
+                       "[cpu alloc address=0x{:x}] [cpu free address=0x{:x}]", addr, size, e.va, virt));
   if (type == DebugEntryType::Sg && e.sg_nents != nents)
     report(dev.name, "unmap_sg_count",
            fmt::format("device driver frees DMA sg list with different entry count [map count={}] [unmap count={}]",
@@ -118,14 +126,14 @@ void DmaDebugTracker::unmap(Device& dev, DmaAddr addr, std::uint64_t size, DmaDi
   if (!e.map_err_checked)
     report(dev.name, "unchecked_map_error",
            fmt::format("device driver failed to check map error [device address=0x{:016x}] [size={} bytes] [mapped as {}]",
-                       addr, e.size, type_name(e.type)));
+                       addr, size, type_name(e.type)));
   remove_cachelines(e);
   entries_.erase(it);
 }
 
 void DmaDebugTracker::debug_dma_unmap_page(Device& dev, DmaAddr addr, std::uint64_t size, DmaDirection dir,
                                            DebugEntryType type) {
-  unmap(dev, addr, size, dir, type, 0);
+  unmap(dev, addr, size, dir, type, 0, 0);
 }
 
 void DmaDebugTracker::debug_dma_map_sg(Device& dev, const SgTable& sg, int mapped_ents, DmaDirection dir) {
@@ -139,7 +147,7 @@ void DmaDebugTracker::debug_dma_map_sg(Device& dev, const SgTable& sg, int mappe
 }
 
 void DmaDebugTracker::debug_dma_unmap_sg(Device& dev, const SgTable& sg, DmaDirection dir) {
-  for (const Scatterlist& s : sg) unmap(dev, s.dma_address, s.length, dir, DebugEntryType::Sg, static_cast<int>(sg.size()));
+  for (const Scatterlist& s : sg) unmap(dev, s.dma_address, s.length, dir, DebugEntryType::Sg, static_cast<int>(sg.size()), 0);
 }
 
 void DmaDebugTracker::debug_dma_alloc_coherent(Device& dev, std::uint64_t size, DmaAddr dma_addr, VirtAddr virt,
@@ -149,41 +157,25 @@ void DmaDebugTracker::debug_dma_alloc_coherent(Device& dev, std::uint64_t size, 
 }
 
 void DmaDebugTracker::debug_dma_free_coherent(Device& dev, std::uint64_t size, VirtAddr virt, DmaAddr addr) {
-  const auto it = entries_.find({dev.name, addr});
-  if (it == entries_.end() || it->second.type != DebugEntryType::Coherent) {
-    report(dev.name, "free_not_allocated",
-           fmt::format("device driver tries to free DMA memory it has not allocated [device address=0x{:016x}] [size={} bytes]",
-                       addr, size));
-    return;
-  }
-  if (it->second.size != size)
-    report(dev.name, "free_size",
-           fmt::format("device driver frees DMA memory with different size [device address=0x{:016x}] [map size={} bytes] "
-                       "[unmap size={} bytes]", addr, it->second.size, size));
-  if (it->second.va != virt)
-    report(dev.name, "free_cpu_address",
-           fmt::format("device driver frees DMA memory with different CPU address [device address=0x{:016x}] [size={} bytes] "
-                       "[cpu alloc address=0x{:x}] [cpu free address=0x{:x}]", addr, size, it->second.va, virt));
-  entries_.erase(it);
+  unmap(dev, addr, size, DmaDirection::Bidirectional, DebugEntryType::Coherent, 0, virt);
 }
 
 // ---- sync -----------------------------------------------------------------------------------
 
 void DmaDebugTracker::sync(Device& dev, DmaAddr addr, std::uint64_t size, DmaDirection dir, bool for_cpu) {
-  // The mapping that holds addr: the last one starting at or below it.
+  // As bucket_find_contain / containing_match: the mapping must hold the whole synced range (the
+  // last one starting at or below addr). A range running past its end matches no entry and is
+  // "not allocated"; the kernel's "outside allocated range" test (a containing entry smaller
+  // than the range) can never fire.
   auto it = entries_.upper_bound({dev.name, addr});
   if (it == entries_.begin() || std::prev(it)->first.first != dev.name || !streaming(std::prev(it)->second.type) ||
-      std::prev(it)->second.dma + std::prev(it)->second.size <= addr) {
+      std::prev(it)->second.dma + std::prev(it)->second.size < addr + size) {
     report(dev.name, "sync_not_mapped",
            fmt::format("device driver tries to sync DMA memory it has not allocated [device address=0x{:016x}] [size={} bytes]",
                        addr, size));
     return;
   }
   Entry& e = std::prev(it)->second;
-  if (addr + size > e.dma + e.size)
-    report(dev.name, "sync_outside_range",
-           fmt::format("device driver syncs DMA memory outside allocated range [device address=0x{:016x}] [allocation size={} "
-                       "bytes] [sync offset+size={}]", e.dma, e.size, addr - e.dma + size));
   // As check_sync: a bidirectional mapping may be synced either way; otherwise the direction
   // must match, and a mismatch that asks the CPU to read device-read-only memory (or the device
   // to get CPU-write-only memory) gets its own message too.
@@ -228,8 +220,8 @@ void DmaDebugTracker::dma_debug_device_release(Device& dev) {
   if (count == 0) return;
   report(dev.name, "pending_at_release",
          fmt::format("device driver has pending DMA allocations while released from device [count={}] "
-                     "One of leaked entries details: [device address=0x{:016x}] [size={} bytes] [mapped as {}]",
-                     count, first->dma, first->size, type_name(first->type)));
+                     "One of leaked entries details: [device address=0x{:016x}] [size={} bytes] [mapped with {}] [mapped as {}]",
+                     count, first->dma, first->size, to_string(first->dir), type_name(first->type)));
 }
 
 // ---- ownership: the checks the kernel lacks ---------------------------------------------------

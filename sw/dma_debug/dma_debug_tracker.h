@@ -64,7 +64,9 @@ class DmaDebugTracker final : public DmaDebug {
 
   void report(const std::string& dev, const std::string& kind, const std::string& message);
   void sync(Device& dev, DmaAddr addr, std::uint64_t size, DmaDirection dir, bool for_cpu);
-  void unmap(Device& dev, DmaAddr addr, std::uint64_t size, DmaDirection dir, DebugEntryType type, int nents);
+  // check_unmap, for unmaps and dma_free_coherent (virt: the CPU address a coherent free passes).
+  void unmap(Device& dev, DmaAddr addr, std::uint64_t size, DmaDirection dir, DebugEntryType type, int nents,
+             VirtAddr virt);
   void add_cachelines(const std::string& dev, const Entry& e);
   void remove_cachelines(const Entry& e);
 

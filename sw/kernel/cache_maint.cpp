@@ -20,7 +20,10 @@ unsigned CacheMaint::dcache_line(const cpu::Core& cpu) const {
 // The loops of v7_dma_{clean,inv,flush}_range and arm64's dcache_{clean,inval,clean_inval}_poc:
 // one instruction per line from the line holding va up to va+size; an invalidate cleans and
 // invalidates partial lines at either edge (so a line shared with other data is not lost; a
-// range inside one line gets that line twice, as both loops do), then DSB.
+// range inside one line gets that line twice, as both loops do), then DSB. arm64's
+// dcache_inval_poc loop tests at its bottom: from an aligned start it issues one DC IVAC before
+// comparing with the rounded-down end, so [L, L+n) with n < line gets DC CIVAC and DC IVAC on
+// L (v7_dma_inv_range's MCRLO tests first and issues only the DCCIMVAC).
 void CacheMaint::l1_range(cpu::Core& cpu, VirtAddr va, std::uint64_t size, Op op) {
   if (size == 0) return;
   const std::uint64_t line = dcache_line(cpu);
@@ -35,6 +38,9 @@ void CacheMaint::l1_range(cpu::Core& cpu, VirtAddr va, std::uint64_t size, Op op
     if ((start & mask) != 0) {
       start &= ~mask;
       cpu.dc_civac(start);
+      start += line;
+    } else if (kernel_.profile().is_arm64()) {
+      cpu.dc_ivac(start);
       start += line;
     }
     for (; start < end; start += line) cpu.dc_ivac(start);

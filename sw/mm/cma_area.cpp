@@ -94,7 +94,10 @@ int CmaArea::alloc_contig_range(cpu::Core& cpu, Pfn start, Pfn end) {
             ++stuck;
             break;
           }
-          cpu.copy(kernel_.phys_to_virt(PFN_PHYS(*dst)), kernel_.phys_to_virt(PFN_PHYS(p)), PAGE_SIZE);
+          {
+            CostScope copy(kernel_, cpu, CostKind::Copy, "migrate_page", {{"pfn", p}});
+            cpu.copy(kernel_.phys_to_virt(PFN_PHYS(*dst)), kernel_.phys_to_virt(PFN_PHYS(p)), PAGE_SIZE);
+          }
           cpu.compute(kMigrateCycles);
           buddy_.set_use(*dst, buddy_.use(p));
           buddy_.free_range(&cpu, p, p + 1);
