@@ -171,6 +171,9 @@ int cmd_compare(const std::vector<std::string>& args) {
     const std::string dir = out_dir + "/" + r.strategy;
     if (code == 0) {
       r.columns = read_summary(dir + "/summary.csv");
+      // The run finished but its drivers could not do their work (a mapping or an allocation
+      // failed as the kernel would fail it): say so where the table says "ok".
+      if (r.number("driver_errors") > 0) r.status = fmt::format("errors: {} (violations.txt)", r.value("driver_errors"));
     } else {
       r.status = fmt::format("failed: exit {} (run it alone: dmasim run {} --set strategy={})", code, scenario_path, r.strategy);
       ++failed;

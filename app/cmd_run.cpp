@@ -5,7 +5,10 @@
 #include <chrono>
 #include <filesystem>
 #include <iostream>
+#include <functional>
 #include <sstream>
+
+#include <unistd.h>
 
 #include "app/cli.h"
 #include "models/common/config/schema.h"
@@ -20,7 +23,7 @@ namespace po = boost::program_options;
 namespace dmasim::app {
 
 int cmd_run(const std::vector<std::string>& args) {
-  std::string scenario_path, out_dir, perfetto_path, json_path;
+  std::string scenario_path, out_dir, perfetto_path, trace_path, json_path;
   std::vector<std::string> overrides;
   bool quiet = false;
   po::options_description opts(
@@ -32,7 +35,10 @@ int cmd_run(const std::vector<std::string>& args) {
       "out,o", po::value(&out_dir)->value_name("DIR"), "results directory (default: results/runs/<scenario>)")(
       "set,s", po::value(&overrides)->value_name("KEY=VALUE")->composing(),
       "override a configuration key, e.g. --set buffer.type=noncacheable")(
-      "perfetto", po::value(&perfetto_path)->value_name("FILE"), "write a Perfetto trace")(
+      "trace,t", po::value(&trace_path)->value_name("FILE"),
+      "write a Perfetto trace (open it at ui.perfetto.dev): per core a slice per DMA-API call with its "
+      "maintenance, per device its jobs, per component its transactions")(
+      "perfetto", po::value(&perfetto_path)->value_name("FILE"), "the same as --trace")(
       "json,j", po::value(&json_path)->value_name("FILE"),
       "write the summary and the host time (wall_seconds) as JSON, for benchmarks")(
       "quiet,q", po::bool_switch(&quiet), "print nothing but errors");
@@ -62,11 +68,30 @@ int cmd_run(const std::vector<std::string>& args) {
   ensure_directory(out_dir);
   write_text_file(out_dir + "/resolved.yaml", cfg::to_yaml(cfg::write(config)));
 
-  const std::unique_ptr<trace::PerfettoRecorder> recorder = open_perfetto(perfetto_path);
+  if (!trace_path.empty() && !perfetto_path.empty() && trace_path != perfetto_path)
+    throw UserError("--trace and --perfetto name different files; give one");
+  const std::unique_ptr<trace::PerfettoRecorder> recorder = open_perfetto(trace_path.empty() ? perfetto_path : trace_path);
 
   stats::Registry registry;
   const auto start = std::chrono::steady_clock::now();
-  const platform::RunSummary summary = platform::run_scenario(config, name, registry, recorder.get());
+  // A progress line on a terminal: simulated time and how fast it goes against the wall clock.
+  std::function<void(Picoseconds)> progress;
+  auto last = start;
+  bool printed = false;
+  if (!quiet && isatty(2) != 0) {
+    progress = [&](Picoseconds now) {
+      const auto t = std::chrono::steady_clock::now();
+      if (t - last < std::chrono::milliseconds(200)) return;
+      last = t;
+      const double wall_s = std::chrono::duration<double>(t - start).count();
+      const double sim_s = static_cast<double>(now) * 1e-12;
+      fmt::print(stderr, "\r{}: simulated {:.3f} ms in {:.1f} s host ({:.2e} simulated/wall)   ", name, sim_s * 1e3,
+                 wall_s, wall_s > 0 ? sim_s / wall_s : 0.0);
+      printed = true;
+    };
+  }
+  const platform::RunSummary summary = platform::run_scenario(config, name, registry, recorder.get(), progress);
+  if (printed) fmt::print(stderr, "\n");
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (recorder) recorder->flush();
 

@@ -100,7 +100,7 @@ std::string winner_sentence(const std::vector<StrategyRun>& runs) {
   std::vector<const StrategyRun*> clean;
   std::vector<std::string> dirty;
   for (const StrategyRun& r : runs) {
-    if (r.status != "ok") continue;
+    if (r.status != "ok" && r.status.rfind("errors", 0) != 0) continue;  // not run
     if (r.number("coherence_violations") > 0 || r.number("debug_violations") > 0 || r.number("driver_errors") > 0)
       dirty.push_back(r.strategy);
     else
@@ -120,21 +120,35 @@ std::string winner_sentence(const std::vector<StrategyRun>& runs) {
   if (clean.size() == 1) return fmt::format("{} is the only strategy that ran cleanly ({}){}.", win.strategy, ms(win.number("total_ns")), note);
   const StrategyRun& next = *clean[1];
   const double t0 = win.number("total_ns"), t1 = next.number("total_ns");
-  // The component whose difference between the runner-up and the winner is largest.
-  std::string why = "the CPUs' other work";
-  double most = 0;
-  for (const auto& [col, words] : kComponents) {
-    const double d = next.number(col) - win.number(col);
-    if (std::fabs(d) > std::fabs(most)) {
-      most = d;
-      why = words;
+  // The component whose difference between a loser and the winner is largest.
+  auto deciding = [&](const StrategyRun& other, double& most) {
+    std::string why = "the CPUs' other work";
+    most = 0;
+    for (const auto& [col, words] : kComponents) {
+      const double d = other.number(col) - win.number(col);
+      if (std::fabs(d) > std::fabs(most)) {
+        most = d;
+        why = words;
+      }
     }
-  }
-  const std::string ratio = t0 > 0 ? fmt::format("{:.2f}x", t1 / t0) : "-";
+    return why;
+  };
+  auto ratio = [&](double t) { return t0 > 0 ? fmt::format("{:.2f}x", t / t0) : std::string("-"); };
   if (t1 == t0) return fmt::format("{} and {} tie ({}){}.", win.strategy, next.strategy, ms(t0), note);
-  return fmt::format("{} wins ({}, {} faster than the runner-up {} at {}): {} spends {} {} in {}{}.", win.strategy,
-                     ms(t0), ratio, next.strategy, ms(t1), next.strategy, ms(std::fabs(most)),
-                     most >= 0 ? "more" : "less", why, note);
+  double most = 0;
+  const std::string why = deciding(next, most);
+  std::string out = fmt::format("{} wins ({}, {} faster than the runner-up {} at {}): {} spends {} {} in {}", win.strategy,
+                                ms(t0), ratio(t1), next.strategy, ms(t1), next.strategy, ms(std::fabs(most)),
+                                most >= 0 ? "more" : "less", why);
+  // The slowest clean strategy too, when it is not the runner-up: usually the answer's point.
+  const StrategyRun& last = *clean.back();
+  if (clean.size() > 2 && last.number("total_ns") > t1) {
+    double most_last = 0;
+    const std::string why_last = deciding(last, most_last);
+    out += fmt::format("; the slowest, {} ({}, {}), spends {} {} in {}", last.strategy, ms(last.number("total_ns")),
+                       ratio(last.number("total_ns")), ms(std::fabs(most_last)), most_last >= 0 ? "more" : "less", why_last);
+  }
+  return out + note + ".";
 }
 
 }  // namespace dmasim::app

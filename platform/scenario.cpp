@@ -87,11 +87,12 @@ void ScenarioConfig::validate(cfg::Validator& v) const {
 }
 
 RunSummary run_scenario(const ScenarioConfig& config, const std::string& scenario_name, stats::Registry& stats,
-                        trace::Recorder* trace) {
+                        trace::Recorder* trace, std::function<void(Picoseconds)> progress) {
   SocOptions options;
   options.seed = config.seed;
   options.oracle = config.oracle;
   options.trace = trace;
+  options.progress = std::move(progress);
   Soc soc(with_iommu_overrides(config.platform, config.iommu), stats, options);
 
   const std::uint64_t pa = soc.dram_base() + config.buffer.offset.bytes;

@@ -11,6 +11,7 @@
 //   dma: [{device: mdma, job: {op: read}}]
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -71,7 +72,7 @@ struct RunSummary {
 
 // Elaborates the platform, runs the scenario to completion and fills `stats`.
 RunSummary run_scenario(const ScenarioConfig& config, const std::string& scenario_name, stats::Registry& stats,
-                        trace::Recorder* trace = nullptr);
+                        trace::Recorder* trace = nullptr, std::function<void(Picoseconds)> progress = {});
 
 std::string summary_csv(const RunSummary& s);
 

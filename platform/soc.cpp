@@ -283,7 +283,14 @@ void Soc::program_done() {
 
 Picoseconds Soc::run() {
   if (started_ == 0) return 0;
-  sc_core::sc_start();
+  if (!options_.progress) {
+    sc_core::sc_start();
+    return end_;
+  }
+  while (sc_core::sc_pending_activity() && sc_core::sc_get_status() != sc_core::SC_STOPPED) {
+    sc_core::sc_start(sc_core::sc_time(1, sc_core::SC_MS), sc_core::SC_EXIT_ON_STARVATION);
+    options_.progress(sim_now());
+  }
   return end_;
 }
 

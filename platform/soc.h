@@ -44,6 +44,9 @@ struct SocOptions {
   // Interconnect ports the caller binds itself (devices, test masters); the others without a
   // master get an idle one.
   std::vector<std::string> external_ports;
+  // Called about every millisecond of simulated time with the simulated time reached (a
+  // progress line); null: none. The simulation runs in slices then, with the same results.
+  std::function<void(Picoseconds)> progress;
 };
 
 class Soc {

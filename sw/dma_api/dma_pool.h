@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "models/cpu/core.h"
 #include "sw/dma_api/device.h"
@@ -11,7 +12,23 @@
 
 namespace dmasim::sw {
 
-class DmaPool;
+// struct dma_page: one chunk and the offsets of its free blocks.
+struct DmaPoolPage {
+  DmaAllocation chunk;
+  std::vector<std::uint64_t> free;
+  unsigned in_use = 0;
+};
+
+// struct dma_pool; use the functions below.
+class DmaPool {
+ public:
+  DmaPool(std::string n, Device& d, std::uint64_t s, std::uint64_t b)
+      : name(std::move(n)), dev(d), size(s), allocation(s > 4096 ? s : 4096), boundary(b) {}
+  std::string name;
+  Device& dev;
+  std::uint64_t size, allocation, boundary;
+  std::vector<DmaPoolPage> pages;
+};
 
 // nullptr when the arguments are invalid (size 0, align not a power of two, boundary < size).
 std::unique_ptr<DmaPool> dma_pool_create(const std::string& name, Device& dev, std::uint64_t size,
