@@ -40,18 +40,20 @@ void validate_kernel_tasks(const KernelTasksConfig& config, const PlatformConfig
       v.fail(at, p);
       continue;
     }
-    const DeviceConfig* dev = platform.find_device(d.device());
-    if (dev == nullptr) {
-      v.fail(at + ".device", fmt::format("platform '{}' has no device '{}'", platform.name, d.device()));
-      continue;
-    }
     for (unsigned c : d.cores())
       if (c >= platform.core_count()) v.fail(at, fmt::format("core {}: the platform has {} cores", c, platform.core_count()));
-    if (config.strategy == sw::Strategy::Iommu && !dev->sysmmu)
-      v.fail("strategy", fmt::format("iommu is not applicable: device '{}' has no SYSMMU", dev->name));
-    if (config.strategy == sw::Strategy::IoCoherent && !port_is_ace_lite(platform, *dev))
-      v.fail("strategy",
-             fmt::format("io-coherent is not applicable: device '{}' is not on an ACE-Lite port", dev->name));
+    for (const auto& [key, name] : d.devices()) {
+      const DeviceConfig* dev = platform.find_device(name);
+      if (dev == nullptr) {
+        v.fail(at + "." + key, fmt::format("platform '{}' has no device '{}'", platform.name, name));
+        continue;
+      }
+      if (config.strategy == sw::Strategy::Iommu && !dev->sysmmu)
+        v.fail("strategy", fmt::format("iommu is not applicable: device '{}' has no SYSMMU", dev->name));
+      if (config.strategy == sw::Strategy::IoCoherent && !port_is_ace_lite(platform, *dev))
+        v.fail("strategy",
+               fmt::format("io-coherent is not applicable: device '{}' is not on an ACE-Lite port", dev->name));
+    }
   }
 }
 

@@ -7,12 +7,14 @@
 #include <optional>
 
 #include "models/common/config/schema.h"
+#include "sw/drivers/buffer_sharing.h"
 #include "sw/drivers/camera_capture.h"
 #include "sw/drivers/driver.h"
 #include "sw/drivers/display_scanout.h"
 #include "sw/drivers/gpu_upload.h"
 #include "sw/drivers/nic_receive.h"
 #include "sw/drivers/script_driver.h"
+#include "sw/drivers/video_decode.h"
 
 namespace dmasim::sw {
 
@@ -22,11 +24,14 @@ struct DriverConfig {
   std::optional<GpuUploadConfig> gpu;
   std::optional<NicReceiveConfig> nic;
   std::optional<ScriptConfig> script;
+  std::optional<VideoDecodeConfig> decode;
+  std::optional<BufferSharingConfig> sharing;
 
   static void describe(cfg::Fields<DriverConfig>& f);
   // "" when exactly one driver is set, else the problem.
   std::string problem() const;
-  std::string device() const;  // the platform device the driver uses
+  // The platform devices the driver uses, each with its key in the driver's entry.
+  std::vector<std::pair<std::string, std::string>> devices() const;
   std::vector<unsigned> cores() const;  // the cores it runs threads on
 };
 
