@@ -137,9 +137,11 @@ void DmaDebugTracker::debug_dma_unmap_page(Device& dev, DmaAddr addr, std::uint6
 }
 
 void DmaDebugTracker::debug_dma_map_sg(Device& dev, const SgTable& sg, int mapped_ents, DmaDirection dir) {
-  if (mapped_ents == 0) return;
-  for (const Scatterlist& s : sg) {
-    Entry e{DebugEntryType::Sg, s.dma_address, s.length, dir, s.phys(), 0, static_cast<int>(sg.size()), true, true,
+  if (mapped_ents <= 0) return;
+  // One entry per DMA segment (an IOMMU may merge the list into fewer), sized by its dma_length.
+  for (int i = 0; i < mapped_ents && i < static_cast<int>(sg.size()); ++i) {
+    const Scatterlist& s = sg[static_cast<std::size_t>(i)];
+    Entry e{DebugEntryType::Sg, s.dma_address, s.dma_length, dir, s.phys(), 0, static_cast<int>(sg.size()), true, true,
             dev.dma_coherent};
     add_cachelines(dev.name, e);
     entries_[{dev.name, s.dma_address}] = e;
@@ -147,7 +149,10 @@ void DmaDebugTracker::debug_dma_map_sg(Device& dev, const SgTable& sg, int mappe
 }
 
 void DmaDebugTracker::debug_dma_unmap_sg(Device& dev, const SgTable& sg, DmaDirection dir) {
-  for (const Scatterlist& s : sg) unmap(dev, s.dma_address, s.length, dir, DebugEntryType::Sg, static_cast<int>(sg.size()), 0);
+  for (const Scatterlist& s : sg) {
+    if (s.dma_length == 0) break;  // past the mapped segments
+    unmap(dev, s.dma_address, s.dma_length, dir, DebugEntryType::Sg, static_cast<int>(sg.size()), 0);
+  }
 }
 
 void DmaDebugTracker::debug_dma_alloc_coherent(Device& dev, std::uint64_t size, DmaAddr dma_addr, VirtAddr virt,
@@ -203,10 +208,16 @@ void DmaDebugTracker::debug_dma_sync_single_for_device(Device& dev, DmaAddr h, s
   sync(dev, h, size, dir, false);
 }
 void DmaDebugTracker::debug_dma_sync_sg_for_cpu(Device& dev, const SgTable& sg, DmaDirection dir) {
-  for (const Scatterlist& s : sg) sync(dev, s.dma_address, s.dma_length, dir, true);
+  for (const Scatterlist& s : sg) {
+    if (s.dma_length == 0) break;
+    sync(dev, s.dma_address, s.dma_length, dir, true);
+  }
 }
 void DmaDebugTracker::debug_dma_sync_sg_for_device(Device& dev, const SgTable& sg, DmaDirection dir) {
-  for (const Scatterlist& s : sg) sync(dev, s.dma_address, s.dma_length, dir, false);
+  for (const Scatterlist& s : sg) {
+    if (s.dma_length == 0) break;
+    sync(dev, s.dma_address, s.dma_length, dir, false);
+  }
 }
 
 void DmaDebugTracker::dma_debug_device_release(Device& dev) {

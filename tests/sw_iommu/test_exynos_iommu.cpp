@@ -147,6 +147,30 @@ TEST(ArmIommu, StreamingMapReturnsAnIovaInTheMappingAndUnmapFreesIt) {
   EXPECT_EQ(h.count("sw.dma_debug.total"), 0u);
 }
 
+TEST(ArmIommu, MapSgMergesPageAlignedEntriesUpToTheMaximumSegmentSize) {
+  SKIP_IF_ELABORATED();
+  SwHarness h("exynos4412", KernelProfile{.arch = KernelArch::Armv7Pl310});
+  KernelSetup setup(h.kernel(), KernelMemoryConfig{}, 1);
+  Device dev(h.kernel(), "fimc0");
+  dev.hw = *h.machine().device("fimc0");
+  dev.max_segment_size = 8192;
+  int nents = 0;
+  SgTable sg;
+  for (int i = 0; i < 3; ++i)  // three scattered whole pages
+    sg.push_back(Scatterlist{h.scratch_pa(static_cast<std::uint64_t>(i) * 3 * 4096), 0, 4096, 0, 0});
+  h.run([&](cpu::Core& c) {
+    ASSERT_EQ(arm_iommu_attach_new_mapping(c, h.kernel(), dev, kIova, 128ull << 20), 0);
+    nents = dma_map_sg_attrs(c, dev, sg, DmaDirection::ToDevice, 0);
+    dma_unmap_sg_attrs(c, dev, sg, DmaDirection::ToDevice, 0);
+  });
+  // Pages 1 and 2 join one IO-contiguous segment of 8 KiB; the third would exceed it.
+  EXPECT_EQ(nents, 2);
+  EXPECT_EQ(sg[0].dma_length, 8192u);
+  EXPECT_EQ(sg[1].dma_length, 4096u);
+  EXPECT_EQ(sg[1].dma_address, sg[0].dma_address + 8192);  // its own chunk, the next free page of IO space
+  EXPECT_EQ(h.count("sw.dma_debug.total"), 0u);
+}
+
 // 300 map/unmap pairs of one page through dma-iommu on the arm64 platform's GPU SYSMMU (v7):
 // strict invalidates once per unmap; lazy queues the IOVAs and invalidates everything once when
 // the 256-entry flush queue fills.
