@@ -6,6 +6,7 @@
 #include "sw/dma_debug/dma_debug.h"
 #include "sw/kernel/cache_maint.h"
 #include "sw/kernel/kernel.h"
+#include "sw/programs/dma_driver.h"
 
 namespace dmasim::sw {
 
@@ -20,25 +21,9 @@ void device_start_job(cpu::Core& cpu, Device& dev, const devices::DmaJob& job) {
     if (job.reads()) k.debug->device_access(dev, job.src, src_span, false);
     if (job.writes()) k.debug->device_access(dev, job.dst, dst_span, true);
   }
-  const std::uint64_t regs = dev.hw.regs_va;
-  auto writel_relaxed = [&](std::uint32_t offset, std::uint64_t value) {
-    cpu.mmio_write(regs + offset, static_cast<std::uint32_t>(value));
-  };
-  writel_relaxed(SRC, job.src);
-  writel_relaxed(SRC_HI, job.src >> 32);
-  writel_relaxed(DST, job.dst);
-  writel_relaxed(DST_HI, job.dst >> 32);
-  writel_relaxed(WIDTH, job.width);
-  writel_relaxed(HEIGHT, job.height);
-  writel_relaxed(SRC_PITCH, job.src_pitch);
-  writel_relaxed(DST_PITCH, job.dst_pitch);
-  writel_relaxed(CONFIG, config_word(job.op, job.coherent, job.burst));
-  writel_relaxed(TILE, (job.tile_height << 16) | job.tile_width);
-  writel_relaxed(RATE, job.rate / 1024);
-  writel_relaxed(REPEAT, job.repeat);
-  writel_relaxed(OUTSTANDING, job.outstanding);
+  dma_program_job(cpu, dev.hw.regs_va, job);
   k.cache().wmb(cpu);  // writel() = wmb + writel_relaxed: buffers and registers before the start
-  writel_relaxed(CTRL, CTRL_START | CTRL_IRQ_ENABLE);
+  cpu.mmio_write(dev.hw.regs_va + CTRL, CTRL_START | CTRL_IRQ_ENABLE);
 }
 
 std::uint32_t device_wait_job(cpu::Core& cpu, Device& dev) {

@@ -14,7 +14,6 @@ namespace dmasim::sw {
 
 namespace {
 constexpr std::array<unsigned, 4> kIommuOrders = {9, 8, 4, 0};  // __iommu_alloc_buffer's iommu_order_array
-constexpr unsigned kCmaOrder = 0xff;                            // a Buffer block from CMA
 constexpr unsigned CONFIG_CMA_ALIGNMENT = 8;
 constexpr PhysAddr PAGE_MASK = ~(PAGE_SIZE - 1);
 
@@ -196,9 +195,7 @@ bool ArmIommuOps::alloc_buffer(cpu::Core& cpu, Device& dev, std::uint64_t size, 
     const std::optional<Pfn> pfn =
         cma->cma_alloc(cpu, count, std::min(get_order(size), CONFIG_CMA_ALIGNMENT), (gfp & __GFP_NOWARN) != 0);
     if (!pfn) return false;
-    b.blocks.emplace_back(PFN_PHYS(*pfn), kCmaOrder);
-    dma_clear_buffer(cpu, kernel_, PFN_PHYS(*pfn), size, !dev.dma_coherent);
-    for (std::uint64_t i = 0; i < count; ++i) b.pages.push_back(PFN_PHYS(*pfn) + i * PAGE_SIZE);
+    b.add_block(cpu, kernel_, PFN_PHYS(*pfn), IommuBuffer::kCmaBlock, count, !dev.dma_coherent);
     return true;
   }
   if (kernel_.page_allocator == nullptr) return false;
@@ -216,28 +213,14 @@ bool ArmIommuOps::alloc_buffer(cpu::Core& cpu, Device& dev, std::uint64_t size, 
         ++idx;
         continue;
       }
-      free_buffer(cpu, b);
+      b.free_blocks(cpu, kernel_);
       b = Buffer{};
       return false;
     }
-    const PhysAddr pa = PFN_PHYS(*pfn);
-    b.blocks.emplace_back(pa, order);
-    dma_clear_buffer(cpu, kernel_, pa, PAGE_SIZE << order, !dev.dma_coherent);
-    for (std::uint64_t i = 0; i < (1ull << order); ++i) b.pages.push_back(pa + i * PAGE_SIZE);
+    b.add_block(cpu, kernel_, PFN_PHYS(*pfn), order, 1ull << order, !dev.dma_coherent);
     count -= 1ull << order;
   }
   return true;
-}
-
-void ArmIommuOps::free_buffer(cpu::Core& cpu, const Buffer& b) {
-  for (const auto& [pa, order] : b.blocks) {
-    if (order != kCmaOrder) {
-      kernel_.page_allocator->free_pages(cpu, PHYS_PFN(pa), order);
-      continue;
-    }
-    for (Cma* c : kernel_.cma_areas)
-      if (pa >= c->base() && pa < c->base() + c->size()) c->cma_release(cpu, PHYS_PFN(pa), b.pages.size());
-  }
 }
 
 DmaAllocation ArmIommuOps::alloc(cpu::Core& cpu, Device& dev, std::uint64_t size, Gfp gfp, DmaAttrs attrs) {
@@ -257,7 +240,7 @@ DmaAllocation ArmIommuOps::alloc(cpu::Core& cpu, Device& dev, std::uint64_t size
   const DmaAddr iova = create_mapping(cpu, b.pages, size);
   if (iova == DMA_MAPPING_ERROR) {
     if (b.from_pool) kernel_.atomic_pool->free(b.pages.front(), size);
-    else free_buffer(cpu, b);
+    else b.free_blocks(cpu, kernel_);
     return a;
   }
   if (!b.from_pool && (attrs & DMA_ATTR_NO_KERNEL_MAPPING) == 0) {
@@ -265,7 +248,7 @@ DmaAllocation ArmIommuOps::alloc(cpu::Core& cpu, Device& dev, std::uint64_t size
         kernel_.vmalloc().vmap(b.pages, dma_pgprot(kernel_.profile(), attrs), "iommu dma remap");
     if (!va) {
       remove_mapping(cpu, iova, size);
-      free_buffer(cpu, b);
+      b.free_blocks(cpu, kernel_);
       return a;
     }
     b.remap = *va;
@@ -286,19 +269,13 @@ void ArmIommuOps::free(cpu::Core& cpu, Device&, std::uint64_t size, const DmaAll
   if (b.remap != 0) kernel_.vmalloc().vunmap(b.remap);
   remove_mapping(cpu, a.dma_handle, size);
   if (b.from_pool) kernel_.atomic_pool->free(b.pages.front(), size);
-  else free_buffer(cpu, b);
+  else b.free_blocks(cpu, kernel_);
 }
 
 int ArmIommuOps::mmap(cpu::Core&, Device& dev, VirtAddr uaddr, const DmaAllocation& a, std::uint64_t size,
                       DmaAttrs attrs) {
   const auto it = buffers_.find(a.dma_handle);
-  if (it == buffers_.end() || (uaddr & ~PAGE_MASK) != 0 || PAGE_ALIGN(size) / PAGE_SIZE > it->second.pages.size())
-    return -kENXIO;
-  const cpu::MemAttr attr = dev.dma_coherent ? cpu::MemAttr::NormalWriteBack : dma_pgprot(kernel_.profile(), attrs);
-  for (std::uint64_t i = 0; i < PAGE_ALIGN(size) / PAGE_SIZE; ++i)
-    kernel_.machine().address_space().map(uaddr + i * PAGE_SIZE, it->second.pages[i], PAGE_SIZE, attr,
-                                          "dma_mmap user mapping");
-  return 0;
+  return it == buffers_.end() ? -kENXIO : iommu_buffer_mmap(kernel_, dev, uaddr, it->second, size, attrs);
 }
 
 // ---- attaching -------------------------------------------------------------------------------

@@ -21,6 +21,7 @@
 
 #include "sw/dma_api/dma_map_ops.h"
 #include "sw/iommu/iommu.h"
+#include "sw/iommu/iommu_buffer.h"
 #include "sw/iommu/iova_bitmap.h"
 
 namespace dmasim::sw {
@@ -58,19 +59,13 @@ class ArmIommuOps final : public DmaMapOps {
   DmaIommuMapping& mapping() { return mapping_; }
 
  private:
-  struct Buffer {
-    std::vector<PhysAddr> pages;  // one per 4 KiB page
-    std::vector<std::pair<PhysAddr, unsigned>> blocks;  // what to free: (pa, order); order 0xff: CMA run
-    VirtAddr remap = 0;
-    bool from_pool = false;
-  };
+  using Buffer = IommuBuffer;
   std::optional<std::uint64_t> alloc_iova(cpu::Core& cpu, std::uint64_t size);
   void free_iova(cpu::Core& cpu, std::uint64_t iova, std::uint64_t size);
   // __iommu_create_mapping: an IOVA and one iommu_map per contiguous run of pages.
   DmaAddr create_mapping(cpu::Core& cpu, const std::vector<PhysAddr>& pages, std::uint64_t size);
   void remove_mapping(cpu::Core& cpu, DmaAddr iova, std::uint64_t size);
   bool alloc_buffer(cpu::Core& cpu, Device& dev, std::uint64_t size, Gfp gfp, DmaAttrs attrs, Buffer& b);
-  void free_buffer(cpu::Core& cpu, const Buffer& b);
   void cpu_to_dev(cpu::Core& cpu, PhysAddr pa, std::uint64_t size, DmaDirection dir);
   void dev_to_cpu(cpu::Core& cpu, PhysAddr pa, std::uint64_t size, DmaDirection dir);
   int map_sg_chunk(cpu::Core& cpu, Device& dev, SgTable& sg, std::size_t first, std::size_t last,

@@ -13,7 +13,6 @@ namespace dmasim::sw {
 
 namespace {
 constexpr PhysAddr PAGE_MASK = ~(PAGE_SIZE - 1);
-constexpr unsigned kCmaOrder = 0xff;
 constexpr unsigned kMaxOrder = 10;  // MAX_ORDER - 1: the buddy allocator's largest block
 constexpr unsigned CONFIG_CMA_ALIGNMENT = 8;
 
@@ -234,17 +233,13 @@ void DmaIommuOps::sync_sg_for_device(cpu::Core& cpu, Device& dev, SgTable& sg, D
 bool DmaIommuOps::alloc_pages(cpu::Core& cpu, Device& dev, std::uint64_t size, Gfp gfp, DmaAttrs attrs, Buffer& b) {
   const bool flush = !dev.dma_coherent;  // arch_dma_prep_coherent after zeroing
   const std::uint64_t count = size / PAGE_SIZE;
-  auto add = [&](PhysAddr pa, unsigned order, std::uint64_t pages) {
-    b.blocks.emplace_back(pa, order);
-    dma_clear_buffer(cpu, kernel_, pa, pages * PAGE_SIZE, flush);
-    for (std::uint64_t i = 0; i < pages; ++i) b.pages.push_back(pa + i * PAGE_SIZE);
-  };
+  auto add = [&](PhysAddr pa, unsigned order, std::uint64_t pages) { b.add_block(cpu, kernel_, pa, order, pages, flush); };
   if ((attrs & DMA_ATTR_FORCE_CONTIGUOUS) != 0 || get_order(size) > kMaxOrder) {
     Cma* cma = dev.cma_area != nullptr ? dev.cma_area : (kernel_.cma_areas.empty() ? nullptr : kernel_.cma_areas[0]);
     if (cma == nullptr) return false;
     const std::optional<Pfn> pfn = cma->cma_alloc(cpu, count, std::min(get_order(size), CONFIG_CMA_ALIGNMENT), false);
     if (!pfn) return false;
-    add(PFN_PHYS(*pfn), kCmaOrder, count);
+    add(PFN_PHYS(*pfn), IommuBuffer::kCmaBlock, count);
     return true;
   }
   if (kernel_.page_allocator == nullptr) return false;
@@ -268,23 +263,12 @@ bool DmaIommuOps::alloc_pages(cpu::Core& cpu, Device& dev, std::uint64_t size, G
       }
     }
     if (!got) {
-      free_pages(cpu, b);
+      b.free_blocks(cpu, kernel_);
       b = Buffer{};
       return false;
     }
   }
   return true;
-}
-
-void DmaIommuOps::free_pages(cpu::Core& cpu, const Buffer& b) {
-  for (const auto& [pa, order] : b.blocks) {
-    if (order != kCmaOrder) {
-      kernel_.page_allocator->free_pages(cpu, PHYS_PFN(pa), order);
-      continue;
-    }
-    for (Cma* c : kernel_.cma_areas)
-      if (pa >= c->base() && pa < c->base() + c->size()) c->cma_release(cpu, PHYS_PFN(pa), b.pages.size());
-  }
 }
 
 DmaAllocation DmaIommuOps::alloc(cpu::Core& cpu, Device& dev, std::uint64_t size, Gfp gfp, DmaAttrs attrs) {
@@ -325,7 +309,7 @@ DmaAllocation DmaIommuOps::alloc(cpu::Core& cpu, Device& dev, std::uint64_t size
     if (mapped != 0) iommu_unmap(cpu, domain_, iova, mapped);
     if (iova != DMA_MAPPING_ERROR) free_iova(cpu, iova, size, false);
     if (b.from_pool) kernel_.atomic_pool->free(b.pages.front(), size);
-    else free_pages(cpu, b);
+    else b.free_blocks(cpu, kernel_);
     return DmaAllocation{};
   }
   a.dma_handle = iova;
@@ -343,19 +327,13 @@ void DmaIommuOps::free(cpu::Core& cpu, Device&, std::uint64_t size, const DmaAll
   dma_unmap(cpu, a.dma_handle, size);
   if (b.remap != 0) kernel_.vmalloc().vunmap(b.remap);
   if (b.from_pool) kernel_.atomic_pool->free(b.pages.front(), size);
-  else free_pages(cpu, b);
+  else b.free_blocks(cpu, kernel_);
 }
 
 int DmaIommuOps::mmap(cpu::Core&, Device& dev, VirtAddr uaddr, const DmaAllocation& a, std::uint64_t size,
                       DmaAttrs attrs) {
   const auto it = buffers_.find(a.dma_handle);
-  if (it == buffers_.end() || (uaddr & ~PAGE_MASK) != 0 || PAGE_ALIGN(size) / PAGE_SIZE > it->second.pages.size())
-    return -kENXIO;
-  const cpu::MemAttr attr = dev.dma_coherent ? cpu::MemAttr::NormalWriteBack : dma_pgprot(kernel_.profile(), attrs);
-  for (std::uint64_t i = 0; i < PAGE_ALIGN(size) / PAGE_SIZE; ++i)
-    kernel_.machine().address_space().map(uaddr + i * PAGE_SIZE, it->second.pages[i], PAGE_SIZE, attr,
-                                          "dma_mmap user mapping");
-  return 0;
+  return it == buffers_.end() ? -kENXIO : iommu_buffer_mmap(kernel_, dev, uaddr, it->second, size, attrs);
 }
 
 int iommu_dma_attach_default_domain(cpu::Core& cpu, Kernel& kernel, Device& dev) {

@@ -21,6 +21,7 @@
 
 #include "sw/dma_api/dma_map_ops.h"
 #include "sw/iommu/iommu.h"
+#include "sw/iommu/iommu_buffer.h"
 #include "sw/iommu/iova_domain.h"
 
 namespace dmasim::sw {
@@ -61,12 +62,7 @@ class DmaIommuOps final : public DmaMapOps {
     std::uint64_t pfn, pages;
     Picoseconds at;
   };
-  struct Buffer {
-    std::vector<PhysAddr> pages;
-    std::vector<std::pair<PhysAddr, unsigned>> blocks;  // (pa, order); order 0xff: CMA run
-    VirtAddr remap = 0;
-    bool from_pool = false;
-  };
+  using Buffer = IommuBuffer;
   std::uint64_t iova_pages(std::uint64_t bytes) const;  // iommu_dma_alloc_iova's rounding
   DmaAddr alloc_iova(cpu::Core& cpu, std::uint64_t bytes, std::uint64_t dma_limit);
   void free_iova(cpu::Core& cpu, DmaAddr iova, std::uint64_t bytes, bool queued);
@@ -76,7 +72,6 @@ class DmaIommuOps final : public DmaMapOps {
   void fq_flush(cpu::Core& cpu, std::deque<QueuedIova>& q);
   void charge(cpu::Core& cpu);
   bool alloc_pages(cpu::Core& cpu, Device& dev, std::uint64_t size, Gfp gfp, DmaAttrs attrs, Buffer& b);
-  void free_pages(cpu::Core& cpu, const Buffer& b);
 
   Kernel& kernel_;
   IommuDomain& domain_;

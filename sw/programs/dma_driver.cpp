@@ -6,7 +6,7 @@ namespace dmasim::sw {
 
 using namespace devices::dma_reg;
 
-void dma_start_job(cpu::Core& core, std::uint64_t regs, const devices::DmaJob& job) {
+void dma_program_job(cpu::Core& core, std::uint64_t regs, const devices::DmaJob& job) {
   auto w = [&](std::uint32_t offset, std::uint64_t value) {
     core.mmio_write(regs + offset, static_cast<std::uint32_t>(value));
   };
@@ -23,8 +23,12 @@ void dma_start_job(cpu::Core& core, std::uint64_t regs, const devices::DmaJob& j
   w(RATE, job.rate / 1024);
   w(REPEAT, job.repeat);
   w(OUTSTANDING, job.outstanding);
+}
+
+void dma_start_job(cpu::Core& core, std::uint64_t regs, const devices::DmaJob& job) {
+  dma_program_job(core, regs, job);
   core.dsb();  // the job's buffers are ready before the start, as the kernel's writel orders them
-  w(CTRL, CTRL_START | CTRL_IRQ_ENABLE);
+  core.mmio_write(regs + CTRL, CTRL_START | CTRL_IRQ_ENABLE);
 }
 
 std::uint32_t dma_wait_irq(cpu::Core& core, std::uint64_t regs, InterruptLine& irq) {

@@ -14,6 +14,9 @@ namespace dmasim::sw {
 // Writes the job's registers and CTRL.START | CTRL.IRQ_ENABLE. `regs` is the ioremap address of
 // the register block.
 void dma_start_job(cpu::Core& core, std::uint64_t regs, const devices::DmaJob& job);
+// Every job register but CTRL (writel_relaxed each): what a driver writes before its barrier
+// and the start bit.
+void dma_program_job(cpu::Core& core, std::uint64_t regs, const devices::DmaJob& job);
 
 // Sleeps until `irq` is raised, then reads STATUS and writes it back to clear it (the handler);
 // returns the status read.

@@ -171,6 +171,32 @@ TEST(ArmIommu, MapSgMergesPageAlignedEntriesUpToTheMaximumSegmentSize) {
   EXPECT_EQ(h.count("sw.dma_debug.total"), 0u);
 }
 
+TEST(ArmIommu, CoherentAllocationIsScatteredPagesTheDeviceAndTheCpuSeeAlike) {
+  SKIP_IF_ELABORATED();
+  SwHarness h("exynos4412", KernelProfile{.arch = KernelArch::Armv7Pl310});
+  KernelSetup setup(h.kernel(), KernelMemoryConfig{}, 1);
+  Device dev(h.kernel(), "fimc0");
+  dev.hw = *h.machine().device("fimc0");
+  DmaAllocation a;
+  std::optional<PhysAddr> dev_first, dev_last;
+  cpu::Translation first, last;
+  h.run([&](cpu::Core& c) {
+    ASSERT_EQ(arm_iommu_attach_new_mapping(c, h.kernel(), dev, kIova, 128ull << 20), 0);
+    a = dma_alloc_coherent(c, dev, (1 << 20) + (64 << 10), GFP_KERNEL);  // 272 pages: an order-8 and an order-4 block
+    ASSERT_TRUE(a.ok());
+    dev_first = iommu_iova_to_phys(c, *dev.iommu_domain, a.dma_handle);
+    dev_last = iommu_iova_to_phys(c, *dev.iommu_domain, a.dma_handle + (1 << 20) + (64 << 10) - 1);
+    first = h.machine().address_space().translate(a.cpu_addr);
+    last = h.machine().address_space().translate(a.cpu_addr + (1 << 20) + (64 << 10) - 1);
+    dma_free_coherent(c, dev, (1 << 20) + (64 << 10), a);
+  });
+  EXPECT_EQ(a.dma_handle, kIova);  // the first IOVA, 1 MiB aligned
+  EXPECT_EQ(first.attr, cpu::MemAttr::NormalNonCacheable);
+  EXPECT_EQ(dev_first, first.pa);
+  EXPECT_EQ(dev_last, last.pa);
+  EXPECT_EQ(h.count("sw.dma_debug.total"), 0u);
+}
+
 // 300 map/unmap pairs of one page through dma-iommu on the arm64 platform's GPU SYSMMU (v7):
 // strict invalidates once per unmap; lazy queues the IOVAs and invalidates everything once when
 // the 256-entry flush queue fills.
