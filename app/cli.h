@@ -27,6 +27,7 @@ std::unique_ptr<trace::PerfettoRecorder> open_perfetto(const std::string& path);
 int cmd_dram(const std::vector<std::string>& args);
 int cmd_run(const std::vector<std::string>& args);
 int cmd_compare(const std::vector<std::string>& args);
+int cmd_sweep(const std::vector<std::string>& args);
 int cmd_validate(const std::vector<std::string>& args);
 int cmd_schema(const std::vector<std::string>& args);
 

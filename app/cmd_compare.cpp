@@ -1,7 +1,5 @@
 // dmasim compare: one scenario under several mapping strategies, side by side.
 #include <fmt/format.h>
-#include <spawn.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <boost/program_options.hpp>
@@ -14,45 +12,15 @@
 
 #include "app/cli.h"
 #include "app/compare_table.h"
+#include "app/run_pool.h"
 #include "models/common/config/schema.h"
 #include "models/common/error.h"
 #include "platform/scenario.h"
-
-extern char** environ;
 
 namespace po = boost::program_options;
 
 namespace dmasim::app {
 
-namespace {
-
-std::vector<std::pair<std::string, std::string>> read_summary(const std::string& path) {
-  std::ifstream in(path);
-  std::string head, row;
-  std::getline(in, head);
-  std::getline(in, row);
-  std::vector<std::pair<std::string, std::string>> out;
-  std::stringstream h(head), r(row);
-  std::string k, v;
-  while (std::getline(h, k, ',')) {
-    if (!std::getline(r, v, ',')) v.clear();
-    out.emplace_back(k, v);
-  }
-  return out;
-}
-
-std::string self_exe() {
-  std::error_code ec;
-  const auto p = std::filesystem::read_symlink("/proc/self/exe", ec);
-  return ec ? std::string("dmasim") : p.string();
-}
-
-struct Child {
-  pid_t pid = 0;
-  std::size_t run = 0;
-};
-
-}  // namespace
 
 int cmd_compare(const std::vector<std::string>& args) {
   std::string scenario_path, out_dir, strategies_arg;
@@ -134,53 +102,38 @@ int cmd_compare(const std::vector<std::string>& args) {
     runs.push_back(std::move(r));
   }
 
-  // The runs, up to `jobs` processes at once.
-  const std::string exe = self_exe();
-  std::vector<Child> children;
-  std::size_t next = 0, done = 0, total = 0;
-  for (const StrategyRun& r : runs) total += r.status == "ok";
-  const bool progress = !quiet && isatty(2) != 0;
-  auto launch = [&](std::size_t i) {
+  // The runs, up to `jobs` processes at once, each logging to DIR/<strategy>/run.log.
+  std::vector<PoolJob> pool;
+  std::vector<std::size_t> run_of;
+  for (std::size_t i = 0; i < runs.size(); ++i) {
+    if (runs[i].status != "ok") continue;
     const std::string dir = out_dir + "/" + runs[i].strategy;
-    std::vector<std::string> argv = {exe, "run", scenario_path, "--out", dir, "--quiet"};
-    for (const std::string& o : overrides) argv.insert(argv.end(), {"--set", o});
-    argv.insert(argv.end(), {"--set", "strategy=" + runs[i].strategy});
-    std::vector<char*> cargv;
-    for (std::string& a : argv) cargv.push_back(a.data());
-    cargv.push_back(nullptr);
-    pid_t pid = 0;
-    if (posix_spawn(&pid, exe.c_str(), nullptr, nullptr, cargv.data(), environ) != 0)
-      throw UserError(fmt::format("cannot start {}", exe));
-    children.push_back(Child{pid, i});
-  };
+    ensure_directory(dir);
+    PoolJob j{{"run", scenario_path, "--out", dir, "--quiet"}, dir + "/run.log"};
+    for (const std::string& o : overrides) j.args.insert(j.args.end(), {"--set", o});
+    j.args.insert(j.args.end(), {"--set", "strategy=" + runs[i].strategy});
+    pool.push_back(std::move(j));
+    run_of.push_back(i);
+  }
+  const bool progress = !quiet && isatty(2) != 0;
+  std::size_t done = 0;
   int failed = 0, user_error = 0;
-  while (done < total) {
-    while (children.size() < jobs && next < runs.size()) {
-      if (runs[next].status == "ok") launch(next);
-      ++next;
-    }
-    int status = 0;
-    const pid_t pid = waitpid(-1, &status, 0);
-    if (pid < 0) break;
-    const auto it = std::find_if(children.begin(), children.end(), [&](const Child& c) { return c.pid == pid; });
-    if (it == children.end()) continue;
-    StrategyRun& r = runs[it->run];
-    children.erase(it);
-    ++done;
-    const int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+  run_pool(pool, jobs, [&](std::size_t j, int code) {
+    StrategyRun& r = runs[run_of[j]];
     const std::string dir = out_dir + "/" + r.strategy;
+    ++done;
     if (code == 0) {
       r.columns = read_summary(dir + "/summary.csv");
       // The run finished but its drivers could not do their work (a mapping or an allocation
       // failed as the kernel would fail it): say so where the table says "ok".
       if (r.number("driver_errors") > 0) r.status = fmt::format("errors: {} (violations.txt)", r.value("driver_errors"));
     } else {
-      r.status = fmt::format("failed: exit {} (run it alone: dmasim run {} --set strategy={})", code, scenario_path, r.strategy);
+      r.status = fmt::format("failed: exit {}: {}", code, last_line(dir + "/run.log"));
       ++failed;
       if (code == 2) user_error = 2;
     }
-    if (progress) fmt::print(stderr, "\rcompare: {}/{} runs done", done, total);
-  }
+    if (progress) fmt::print(stderr, "\rcompare: {}/{} runs done", done, pool.size());
+  });
   if (progress) fmt::print(stderr, "\n");
 
   write_text_file(out_dir + "/compare.csv", compare_csv(runs));

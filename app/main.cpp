@@ -27,6 +27,8 @@ constexpr Subcommand kSubcommands[] = {
      dmasim::app::cmd_run},
     {"compare", "run a scenario under several mapping strategies and print them side by side",
      dmasim::app::cmd_compare},
+    {"sweep", "run a scenario over the product of configuration values and collect sweep.csv",
+     dmasim::app::cmd_sweep},
     {"dram", "run the DRAM subsystem on a request trace and report its figures", dmasim::app::cmd_dram},
     {"validate", "check a configuration file (scenario, DRAM config or memspec) and show it resolved",
      dmasim::app::cmd_validate},

@@ -12,7 +12,7 @@ namespace dmasim::sw {
 void GpuUploadConfig::describe(cfg::Fields<GpuUploadConfig>& f) {
   f("device", &GpuUploadConfig::device, "the GPU: a platform device");
   f("core", &GpuUploadConfig::core, "the core running the driver and writing the textures");
-  f("texture", &GpuUploadConfig::texture, "bytes per texture");
+  f("texture", &GpuUploadConfig::texture, "bytes per texture").min(1);
   f("uploads", &GpuUploadConfig::uploads, "textures uploaded, one after the other into the same buffer").range(1, 100000);
   f("reads", &GpuUploadConfig::reads, "passes of the GPU over each texture").range(1, 100000);
   f("burst", &GpuUploadConfig::burst, "the GPU's read burst");

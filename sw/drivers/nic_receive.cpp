@@ -16,7 +16,7 @@ void NicReceiveConfig::describe(cfg::Fields<NicReceiveConfig>& f) {
   f("device", &NicReceiveConfig::device, "the network controller: a platform device");
   f("core", &NicReceiveConfig::core, "the core running the receive path");
   f("ring", &NicReceiveConfig::ring, "receive ring entries").range(1, 4096);
-  f("packet", &NicReceiveConfig::packet, "bytes per packet");
+  f("packet", &NicReceiveConfig::packet, "bytes per packet").min(1);
   f("buffer", &NicReceiveConfig::buffer, "bytes of each receive buffer (at least the packet)");
   f("headroom", &NicReceiveConfig::headroom, "bytes before the packet in its page (NET_SKB_PAD)");
   f("header", &NicReceiveConfig::header, "bytes of headers the stack reads");

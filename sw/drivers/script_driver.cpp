@@ -13,7 +13,7 @@ namespace dmasim::sw {
 
 void ScriptBuffer::describe(cfg::Fields<ScriptBuffer>& f) {
   f("name", &ScriptBuffer::name, "the name steps use").required();
-  f("size", &ScriptBuffer::size, "bytes");
+  f("size", &ScriptBuffer::size, "bytes").min(1);
   f("dir", &ScriptBuffer::dir, "the DMA direction it is mapped with: to-device, from-device or bidirectional");
   f("offset", &ScriptBuffer::offset, "bytes into its first page the buffer starts (unaligned buffers)");
 }

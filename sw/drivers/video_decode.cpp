@@ -19,7 +19,7 @@ void VideoDecodeConfig::describe(cfg::Fields<VideoDecodeConfig>& f) {
   f("fps", &VideoDecodeConfig::fps, "frames per second; 0: back to back").range(0, 1000);
   f("frames", &VideoDecodeConfig::frames, "frames decoded").range(1, 100000);
   f("buffers", &VideoDecodeConfig::buffers, "decoded-frame buffers in the output queue").range(1, 64);
-  f("bitstream", &VideoDecodeConfig::bitstream, "compressed bytes per frame (the CPU writes, the decoder reads)");
+  f("bitstream", &VideoDecodeConfig::bitstream, "compressed bytes per frame (the CPU writes, the decoder reads)").min(1);
   f("cpu_reads", &VideoDecodeConfig::cpu_reads, "fraction of each decoded frame the CPU reads").range(0, 1);
   f("burst", &VideoDecodeConfig::burst, "the decoder's burst");
 }

@@ -1,0 +1,186 @@
+// dmasim sweep: a scenario over the Cartesian product of configuration values, each point its
+// own `dmasim run` process and results directory, collected into sweep.csv.
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <boost/program_options.hpp>
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <iostream>
+#include <map>
+#include <sstream>
+#include <thread>
+
+#include "app/cli.h"
+#include "app/run_pool.h"
+#include "app/sweep_points.h"
+#include "models/common/config/schema.h"
+#include "models/common/error.h"
+#include "platform/scenario.h"
+
+namespace po = boost::program_options;
+
+namespace dmasim::app {
+
+namespace {
+
+std::string csv_field(const std::string& v) {
+  if (v.find_first_of(",\"\n") == std::string::npos) return v;
+  std::string out = "\"";
+  for (char c : v) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
+
+std::string eta(double seconds) {
+  if (seconds < 60) return fmt::format("{:.0f} s", seconds);
+  return fmt::format("{:.0f} min", seconds / 60);
+}
+
+}  // namespace
+
+int cmd_sweep(const std::vector<std::string>& args) {
+  std::string scenario_path, out_dir, backend = "local";
+  std::vector<std::string> varies, overrides;
+  unsigned jobs = std::max(1u, std::thread::hardware_concurrency());
+  bool quiet = false;
+  po::options_description opts(
+      "usage: dmasim sweep SCENARIO.yaml --vary KEY=V1,V2,... [--vary ...] [options]\n\n"
+      "Runs the scenario at every point of the Cartesian product of the --vary values, each point a\n"
+      "separate `dmasim run` with its results in DIR/points/<n>-<key=value...>/, and writes DIR/sweep.csv:\n"
+      "one row per point with the varied keys, the status (ok / failed and its error) and the summary\n"
+      "figures. A failing point does not stop the others; the exit code is 1 when any failed. Running\n"
+      "the same sweep again skips the points already complete (resume after an interruption).\n\n"
+      "options");
+  opts.add_options()("help,h", "show this help")(
+      "vary,v", po::value(&varies)->value_name("KEY=VALUES")->composing(),
+      "a key and its values: KEY=V1,V2,... or KEY=range(START,STOP,STEP) (STOP excluded)")(
+      "set,s", po::value(&overrides)->value_name("KEY=VALUE")->composing(), "override a key at every point")(
+      "jobs,j", po::value(&jobs)->value_name("N"), "points run at once (default: the number of cores)")(
+      "backend", po::value(&backend)->value_name("NAME"), "where the points run: local (a process pool)")(
+      "out,o", po::value(&out_dir)->value_name("DIR"), "results directory (default: results/sweeps/<scenario>)")(
+      "quiet,q", po::bool_switch(&quiet), "print nothing but errors");
+  po::options_description hidden;
+  hidden.add_options()("scenario", po::value(&scenario_path));
+  po::options_description all;
+  all.add(opts).add(hidden);
+  po::positional_options_description positional;
+  positional.add("scenario", 1);
+  po::variables_map vm;
+  try {
+    po::store(po::command_line_parser(args).options(all).positional(positional).run(), vm);
+    po::notify(vm);
+  } catch (const po::error& e) {
+    throw UserError(fmt::format("{} (see 'dmasim sweep --help')", e.what()));
+  }
+  if (vm.count("help")) {
+    std::cout << opts << "\n";
+    return 0;
+  }
+  if (scenario_path.empty()) throw UserError("a scenario file is required (see 'dmasim sweep --help')");
+  if (varies.empty()) throw UserError("at least one --vary KEY=VALUES is required (see 'dmasim sweep --help')");
+  if (jobs == 0) throw UserError("--jobs must be at least 1");
+  if (backend != "local") throw UserError(fmt::format("--backend: unknown backend '{}' (this build runs: local)", backend));
+
+  std::vector<SweepAxis> axes;
+  for (const std::string& v : varies) axes.push_back(parse_vary(v));
+  const std::vector<SweepPoint> points = sweep_points(axes);
+
+  // The scenario itself must be valid (exit 2 otherwise); a point whose values make it invalid is
+  // a failed point, recorded with the error, and the others run.
+  const auto config = cfg::read<platform::ScenarioConfig>(load_config(scenario_path, overrides));
+  const std::string name = config.name.empty() ? std::filesystem::path(scenario_path).stem().string() : config.name;
+  if (out_dir.empty()) out_dir = (std::filesystem::path("results/sweeps") / name).string();
+  ensure_directory(out_dir + "/points");
+
+  struct Row {
+    std::string status = "ok", error;
+    std::vector<std::pair<std::string, std::string>> columns;
+  };
+  std::vector<Row> rows(points.size());
+  std::vector<PoolJob> pool;
+  std::vector<std::size_t> point_of;
+  std::size_t skipped = 0, invalid = 0;
+  for (std::size_t i = 0; i < points.size(); ++i) {
+    try {
+      std::vector<std::string> with = overrides;
+      for (const auto& [k, v] : points[i].values) with.push_back(fmt::format("{}={}", k, v));
+      (void)cfg::read<platform::ScenarioConfig>(load_config(scenario_path, with));
+    } catch (const UserError& e) {
+      const std::string what = e.what();
+      rows[i].status = "failed";
+      rows[i].error = what.substr(0, what.find('\n'));
+      ++invalid;
+      continue;
+    }
+    const std::string dir = out_dir + "/points/" + points[i].directory;
+    if (std::filesystem::exists(dir + "/complete")) {  // an earlier sweep finished it
+      rows[i].columns = read_summary(dir + "/summary.csv");
+      ++skipped;
+      continue;
+    }
+    ensure_directory(dir);
+    PoolJob j{{"run", scenario_path, "--out", dir, "--quiet"}, dir + "/run.log"};
+    for (const std::string& o : overrides) j.args.insert(j.args.end(), {"--set", o});
+    for (const auto& [k, v] : points[i].values) j.args.insert(j.args.end(), {"--set", k + "=" + v});
+    pool.push_back(std::move(j));
+    point_of.push_back(i);
+  }
+
+  const bool progress = !quiet && isatty(2) != 0;
+  const auto start = std::chrono::steady_clock::now();
+  std::size_t done = 0, failed = invalid;
+  auto show = [&] {
+    if (!progress) return;
+    const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const std::size_t running = std::min<std::size_t>(jobs, pool.size() - done);
+    const std::string left = done == 0 ? "-" : eta(wall / static_cast<double>(done) * static_cast<double>(pool.size() - done));
+    fmt::print(stderr, "\rsweep: {}/{} done, {} running, {} failed, ETA {}   ", done, pool.size(), running, failed, left);
+  };
+  show();
+  run_pool(pool, jobs, [&](std::size_t j, int code) {
+    const std::size_t i = point_of[j];
+    const std::string dir = out_dir + "/points/" + points[i].directory;
+    ++done;
+    if (code == 0) {
+      rows[i].columns = read_summary(dir + "/summary.csv");
+      write_text_file(dir + "/complete", "ok\n");
+    } else {
+      rows[i].status = "failed";
+      rows[i].error = fmt::format("exit {}: {}", code, last_line(dir + "/run.log"));
+      ++failed;
+    }
+    show();
+  });
+  if (progress) fmt::print(stderr, "\n");
+
+  // sweep.csv: point, the varied keys, status, error, then every summary column seen, in order.
+  std::vector<std::string> metrics;
+  for (const Row& r : rows)
+    for (const auto& [k, v] : r.columns)
+      if (std::find(metrics.begin(), metrics.end(), k) == metrics.end()) metrics.push_back(k);
+  std::string csv = "point";
+  for (const SweepAxis& a : axes) csv += "," + csv_field(a.key);
+  csv += ",status,error";
+  for (const std::string& m : metrics) csv += "," + csv_field(m);
+  csv += "\n";
+  for (std::size_t i = 0; i < points.size(); ++i) {
+    csv += fmt::format("{}", i);
+    for (const auto& [k, v] : points[i].values) csv += "," + csv_field(v);
+    csv += "," + rows[i].status + "," + csv_field(rows[i].error);
+    std::map<std::string, std::string> by(rows[i].columns.begin(), rows[i].columns.end());
+    for (const std::string& m : metrics) csv += "," + csv_field(by.count(m) ? by[m] : "");
+    csv += "\n";
+  }
+  write_text_file(out_dir + "/sweep.csv", csv);
+  if (!quiet) {
+    fmt::print("dmasim sweep: {}: {} points, {} run, {} already complete, {} failed\n", name, points.size(), pool.size(),
+               skipped, failed);
+    for (std::size_t i = 0; i < points.size(); ++i)
+      if (rows[i].status != "ok") fmt::print("  point {} ({}): {}\n", i, points[i].directory, rows[i].error);
+    fmt::print("  results  {}/sweep.csv\n", out_dir);
+  }
+  return failed != 0 ? 1 : 0;
+}
+
+}  // namespace dmasim::app
