@@ -2,13 +2,40 @@
 
 #include <fmt/format.h>
 
+#include <boost/program_options.hpp>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <sstream>
 
 #include "models/common/error.h"
 
 namespace dmasim::app {
+
+namespace po = boost::program_options;
+
+bool parse_scenario_args(const std::vector<std::string>& args, const po::options_description& opts,
+                         const std::string& subcommand, std::string& scenario) {
+  po::options_description hidden;
+  hidden.add_options()("scenario", po::value(&scenario));
+  po::options_description all;
+  all.add(opts).add(hidden);
+  po::positional_options_description positional;
+  positional.add("scenario", 1);
+  po::variables_map vm;
+  try {
+    po::store(po::command_line_parser(args).options(all).positional(positional).run(), vm);
+    po::notify(vm);
+  } catch (const po::error& e) {
+    throw UserError(fmt::format("{} (see 'dmasim {} --help')", e.what(), subcommand));
+  }
+  if (vm.count("help")) {
+    std::cout << opts << "\n";
+    return false;
+  }
+  if (scenario.empty()) throw UserError(fmt::format("a scenario file is required (see 'dmasim {} --help')", subcommand));
+  return true;
+}
 
 cfg::Node load_config(const std::string& path, const std::vector<std::string>& overrides) {
   cfg::Node root = cfg::load_yaml_file(path);

@@ -40,24 +40,7 @@ int cmd_compare(const std::vector<std::string>& args) {
       "out,o", po::value(&out_dir)->value_name("DIR"), "results directory (default: results/runs/<scenario>)")(
       "jobs,j", po::value(&jobs)->value_name("N"), "runs at once (default: the number of cores)")(
       "quiet,q", po::bool_switch(&quiet), "print nothing but errors");
-  po::options_description hidden;
-  hidden.add_options()("scenario", po::value(&scenario_path));
-  po::options_description all;
-  all.add(opts).add(hidden);
-  po::positional_options_description positional;
-  positional.add("scenario", 1);
-  po::variables_map vm;
-  try {
-    po::store(po::command_line_parser(args).options(all).positional(positional).run(), vm);
-    po::notify(vm);
-  } catch (const po::error& e) {
-    throw UserError(fmt::format("{} (see 'dmasim compare --help')", e.what()));
-  }
-  if (vm.count("help")) {
-    std::cout << opts << "\n";
-    return 0;
-  }
-  if (scenario_path.empty()) throw UserError("a scenario file is required (see 'dmasim compare --help')");
+  if (!parse_scenario_args(args, opts, "compare", scenario_path)) return 0;
   if (jobs == 0) throw UserError("--jobs must be at least 1");
 
   std::vector<std::string> strategies;

@@ -42,24 +42,7 @@ int cmd_run(const std::vector<std::string>& args) {
       "json,j", po::value(&json_path)->value_name("FILE"),
       "write the summary and the host time (wall_seconds) as JSON, for benchmarks")(
       "quiet,q", po::bool_switch(&quiet), "print nothing but errors");
-  po::options_description hidden;
-  hidden.add_options()("scenario", po::value(&scenario_path));
-  po::options_description all;
-  all.add(opts).add(hidden);
-  po::positional_options_description positional;
-  positional.add("scenario", 1);
-  po::variables_map vm;
-  try {
-    po::store(po::command_line_parser(args).options(all).positional(positional).run(), vm);
-    po::notify(vm);
-  } catch (const po::error& e) {
-    throw UserError(fmt::format("{} (see 'dmasim run --help')", e.what()));
-  }
-  if (vm.count("help")) {
-    std::cout << opts << "\n";
-    return 0;
-  }
-  if (scenario_path.empty()) throw UserError("a scenario file is required (see 'dmasim run --help')");
+  if (!parse_scenario_args(args, opts, "run", scenario_path)) return 0;
 
   const cfg::Node tree = load_config(scenario_path, overrides);
   const auto config = cfg::read<platform::ScenarioConfig>(tree);

@@ -60,24 +60,7 @@ int cmd_sweep(const std::vector<std::string>& args) {
       "backend", po::value(&backend)->value_name("NAME"), "where the points run: local (a process pool)")(
       "out,o", po::value(&out_dir)->value_name("DIR"), "results directory (default: results/sweeps/<scenario>)")(
       "quiet,q", po::bool_switch(&quiet), "print nothing but errors");
-  po::options_description hidden;
-  hidden.add_options()("scenario", po::value(&scenario_path));
-  po::options_description all;
-  all.add(opts).add(hidden);
-  po::positional_options_description positional;
-  positional.add("scenario", 1);
-  po::variables_map vm;
-  try {
-    po::store(po::command_line_parser(args).options(all).positional(positional).run(), vm);
-    po::notify(vm);
-  } catch (const po::error& e) {
-    throw UserError(fmt::format("{} (see 'dmasim sweep --help')", e.what()));
-  }
-  if (vm.count("help")) {
-    std::cout << opts << "\n";
-    return 0;
-  }
-  if (scenario_path.empty()) throw UserError("a scenario file is required (see 'dmasim sweep --help')");
+  if (!parse_scenario_args(args, opts, "sweep", scenario_path)) return 0;
   if (varies.empty()) throw UserError("at least one --vary KEY=VALUES is required (see 'dmasim sweep --help')");
   if (jobs == 0) throw UserError("--jobs must be at least 1");
   if (backend != "local") throw UserError(fmt::format("--backend: unknown backend '{}' (this build runs: local)", backend));
