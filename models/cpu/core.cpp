@@ -173,9 +173,9 @@ void Core::sync() {
   sc_core::wait(sc_core::sc_time::from_value(d));
 }
 
-void Core::wait_until(sc_core::sc_event& e, const std::function<bool()>& ready) {
-  if (ready()) return;
+void Core::go_idle() {
   if (!lsu_busy_ && !sb_.empty()) {
+    // The thread goes idle: its store buffer drains in the background meanwhile.
     Lsu lsu(*this);
     const std::size_t before = drained_.size();
     sb_.drain_all(DrainReason::Idle, drained_);
@@ -183,6 +183,11 @@ void Core::wait_until(sc_core::sc_event& e, const std::function<bool()>& ready) 
     issue_drained();
   }
   sync();
+}
+
+void Core::wait_until(sc_core::sc_event& e, const std::function<bool()>& ready) {
+  if (ready()) return;
+  go_idle();
   const Picoseconds t0 = sc_now();
   while (!ready()) sc_core::wait(e);
   stats_.sleep_ps.inc(sc_now() - t0);
@@ -197,15 +202,7 @@ void Core::sleep_until(Picoseconds t) {
 }
 
 void Core::wait(sc_core::sc_event& e) {
-  if (!lsu_busy_ && !sb_.empty()) {
-    // The thread goes idle: its store buffer drains in the background meanwhile.
-    Lsu lsu(*this);
-    const std::size_t before = drained_.size();
-    sb_.drain_all(DrainReason::Idle, drained_);
-    note_drained(before);
-    issue_drained();
-  }
-  sync();
+  go_idle();
   const Picoseconds t0 = sc_now();
   sc_core::wait(e);
   stats_.sleep_ps.inc(sc_now() - t0);

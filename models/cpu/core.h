@@ -159,6 +159,7 @@ class Core : public sc_core::sc_module, public tlm::tlm_bw_transport_if<> {
   void wait_all(unsigned mask, Stall cause);  // every load (mask 1) / write (mask 2) of this core complete
 
   // Store buffer.
+  void go_idle();            // before a wait: the store buffer drains in the background, time synced
   void begin_instruction();  // idle drains
   void drain_idle(Picoseconds until);
   void note_drained(std::size_t before);  // forget allocation times of drained entries

@@ -3,10 +3,13 @@
 // device is IO-coherent, the dma_map_ops it uses, its SYSMMU domain, its CMA area and declared
 // coherent memory, and the hardware a driver programs (sw::DeviceHandle).
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "sw/dma_api/types.h"
+#include "models/cpu/core.h"
 #include "sw/kernel/machine.h"
+#include "sw/kernel/types.h"
 
 namespace dmasim::sw {
 
@@ -42,5 +45,15 @@ struct Device {
 int dma_set_mask(Device& dev, std::uint64_t mask);
 int dma_set_coherent_mask(Device& dev, std::uint64_t mask);
 int dma_set_mask_and_coherent(Device& dev, std::uint64_t mask);
+
+// kernel/dma/contiguous.c. dev_get_cma_area: the device's CMA area, else the default one (null
+// without CMA). dma_alloc_from_contiguous: count pages from it, aligned to
+// 2^min(order, CONFIG_CMA_ALIGNMENT) pages; nullopt on failure or without CMA.
+inline constexpr unsigned CONFIG_CMA_ALIGNMENT = 8;
+Cma* dev_get_cma_area(const Device& dev);
+std::optional<Pfn> dma_alloc_from_contiguous(cpu::Core& cpu, const Device& dev, std::uint64_t count, unsigned order,
+                                             bool no_warn);
+// The CMA area holding pa (null when none does): where contiguous pages go back.
+Cma* cma_area_of(const Kernel& kernel, PhysAddr pa);
 
 }  // namespace dmasim::sw

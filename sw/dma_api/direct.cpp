@@ -13,14 +13,6 @@
 namespace dmasim::sw {
 
 namespace {
-constexpr unsigned kMaxBuddyOrder = 10;
-constexpr unsigned CONFIG_CMA_ALIGNMENT = 8;
-
-unsigned get_order(std::uint64_t size) {
-  const std::uint64_t pages = PAGE_ALIGN(size) / PAGE_SIZE;
-  return pages <= 1 ? 0 : static_cast<unsigned>(std::bit_width(pages - 1));
-}
-
 bool needs_bounce(const Device& dev, PhysAddr phys, std::uint64_t size) {
   return dev.force_bounce || phys + size - 1 > dev.dma_mask;
 }
@@ -103,18 +95,16 @@ void DirectOps::sync_sg_for_device(cpu::Core& cpu, Device& dev, SgTable& sg, Dma
 // ---- allocations ----------------------------------------------------------------------------
 
 std::optional<PhysAddr> DirectOps::get_pages(cpu::Core& cpu, Device& dev, std::uint64_t size, Gfp gfp, Buffer& b) {
-  Cma* cma = dev.cma_area != nullptr ? dev.cma_area : (kernel_.cma_areas.empty() ? nullptr : kernel_.cma_areas[0]);
   b.pages = PAGE_ALIGN(size) / PAGE_SIZE;
-  if (cma != nullptr && gfpflags_allow_blocking(gfp)) {
-    const std::optional<Pfn> pfn = cma->cma_alloc(cpu, b.pages, std::min(get_order(size), CONFIG_CMA_ALIGNMENT),
-                                                  (gfp & __GFP_NOWARN) != 0);
-    if (pfn) {
+  if (gfpflags_allow_blocking(gfp)) {
+    const bool no_warn = (gfp & __GFP_NOWARN) != 0;
+    if (const std::optional<Pfn> pfn = dma_alloc_from_contiguous(cpu, dev, b.pages, get_order(size), no_warn)) {
       b.from = From::Cma;
       return PFN_PHYS(*pfn);
     }
   }
   b.order = get_order(size);
-  if (kernel_.page_allocator == nullptr || b.order > kMaxBuddyOrder) return std::nullopt;
+  if (kernel_.page_allocator == nullptr || b.order >= MAX_ORDER) return std::nullopt;
   const std::optional<Pfn> pfn = kernel_.page_allocator->alloc_pages(cpu, gfp, b.order);
   if (!pfn) return std::nullopt;
   b.from = From::Pages;
@@ -218,10 +208,7 @@ void DirectOps::free(cpu::Core& cpu, Device&, std::uint64_t size, const DmaAlloc
   switch (b.from) {
     case From::AtomicPool: kernel_.atomic_pool->free(b.pa, size); break;
     case From::Cma: {
-      Cma* cma = nullptr;
-      for (Cma* c : kernel_.cma_areas)
-        if (b.pa >= c->base() && b.pa < c->base() + c->size()) cma = c;
-      if (cma != nullptr) cma->cma_release(cpu, PHYS_PFN(b.pa), b.pages);
+      if (Cma* cma = cma_area_of(kernel_, b.pa)) cma->cma_release(cpu, PHYS_PFN(b.pa), b.pages);
       break;
     }
     case From::Pages: kernel_.page_allocator->free_pages(cpu, PHYS_PFN(b.pa), b.order); break;

@@ -13,12 +13,7 @@
 namespace dmasim::sw {
 
 namespace {
-constexpr unsigned kMaxOrder = 10;  // the buddy allocator's largest block: 4 MiB with 4 KiB pages
-
-unsigned order_for(std::uint64_t size) {
-  const std::uint64_t pages = PAGE_ALIGN(size) / PAGE_SIZE;
-  return static_cast<unsigned>(std::bit_width(pages - 1));
-}
+constexpr unsigned kMaxOrder = MAX_ORDER - 1;  // the buddy allocator's largest block
 }  // namespace
 
 DmaBuffer::DmaBuffer(cpu::Core& cpu, Device& dev, Strategy strategy, std::uint64_t size, DmaDirection dir,
@@ -44,7 +39,7 @@ DmaBuffer::DmaBuffer(cpu::Core& cpu, Device& dev, Strategy strategy, std::uint64
   }
   // Kernel pages (what a driver gets from alloc_pages, or from CMA when the buffer is larger
   // than the buddy allocator's largest block), cacheable through the linear map.
-  order_ = order_for(size + offset_);
+  order_ = get_order(size + offset_);
   std::optional<Pfn> pfn;
   if (order_ <= kMaxOrder && k.page_allocator != nullptr) {
     pfn = k.page_allocator->alloc_pages(cpu, GFP_KERNEL, order_);

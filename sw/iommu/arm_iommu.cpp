@@ -14,13 +14,6 @@ namespace dmasim::sw {
 
 namespace {
 constexpr std::array<unsigned, 4> kIommuOrders = {9, 8, 4, 0};  // __iommu_alloc_buffer's iommu_order_array
-constexpr unsigned CONFIG_CMA_ALIGNMENT = 8;
-constexpr PhysAddr PAGE_MASK = ~(PAGE_SIZE - 1);
-
-unsigned get_order(std::uint64_t size) {
-  const std::uint64_t pages = PAGE_ALIGN(size) / PAGE_SIZE;
-  return pages <= 1 ? 0 : static_cast<unsigned>(std::bit_width(pages - 1));
-}
 }  // namespace
 
 // ---- IO space --------------------------------------------------------------------------------
@@ -50,20 +43,11 @@ void ArmIommuOps::dev_to_cpu(cpu::Core& cpu, PhysAddr pa, std::uint64_t size, Dm
 DmaAddr ArmIommuOps::create_mapping(cpu::Core& cpu, const std::vector<PhysAddr>& pages, std::uint64_t size) {
   const std::optional<std::uint64_t> base = alloc_iova(cpu, size);
   if (!base) return DMA_MAPPING_ERROR;
-  std::uint64_t iova = *base;
-  for (std::size_t i = 0; i < pages.size();) {
-    std::size_t j = i + 1;
-    while (j < pages.size() && pages[j] == pages[j - 1] + PAGE_SIZE) ++j;
-    const std::uint64_t len = (j - i) * PAGE_SIZE;
-    if (iommu_map(cpu, *mapping_.domain, iova, pages[i], len, IOMMU_READ | IOMMU_WRITE) != 0) {
-      if (iova != *base) iommu_unmap(cpu, *mapping_.domain, *base, iova - *base);
-      free_iova(cpu, *base, size);
-      return DMA_MAPPING_ERROR;
-    }
-    iova += len;
-    i = j;
-  }
-  return *base;
+  const std::uint64_t mapped = iommu_map_pages(cpu, *mapping_.domain, *base, pages, IOMMU_READ | IOMMU_WRITE);
+  if (mapped == pages.size() * PAGE_SIZE) return *base;
+  if (mapped != 0) iommu_unmap(cpu, *mapping_.domain, *base, mapped);
+  free_iova(cpu, *base, size);
+  return DMA_MAPPING_ERROR;
 }
 
 void ArmIommuOps::remove_mapping(cpu::Core& cpu, DmaAddr handle, std::uint64_t size) {
@@ -190,10 +174,7 @@ void ArmIommuOps::sync_sg_for_device(cpu::Core& cpu, Device& dev, SgTable& sg, D
 bool ArmIommuOps::alloc_buffer(cpu::Core& cpu, Device& dev, std::uint64_t size, Gfp gfp, DmaAttrs attrs, Buffer& b) {
   std::uint64_t count = size / PAGE_SIZE;
   if ((attrs & DMA_ATTR_FORCE_CONTIGUOUS) != 0) {
-    Cma* cma = dev.cma_area != nullptr ? dev.cma_area : (kernel_.cma_areas.empty() ? nullptr : kernel_.cma_areas[0]);
-    if (cma == nullptr) return false;
-    const std::optional<Pfn> pfn =
-        cma->cma_alloc(cpu, count, std::min(get_order(size), CONFIG_CMA_ALIGNMENT), (gfp & __GFP_NOWARN) != 0);
+    const std::optional<Pfn> pfn = dma_alloc_from_contiguous(cpu, dev, count, get_order(size), (gfp & __GFP_NOWARN) != 0);
     if (!pfn) return false;
     b.add_block(cpu, kernel_, PFN_PHYS(*pfn), IommuBuffer::kCmaBlock, count, !dev.dma_coherent);
     return true;
@@ -224,58 +205,47 @@ bool ArmIommuOps::alloc_buffer(cpu::Core& cpu, Device& dev, std::uint64_t size, 
 }
 
 DmaAllocation ArmIommuOps::alloc(cpu::Core& cpu, Device& dev, std::uint64_t size, Gfp gfp, DmaAttrs attrs) {
-  DmaAllocation a;
   size = PAGE_ALIGN(size);
   Buffer b;
+  VirtAddr cpu_addr = 0;
   if (!gfpflags_allow_blocking(gfp)) {  // __iommu_alloc_simple: the atomic pool, already remapped
-    if (kernel_.atomic_pool == nullptr) return a;
-    const std::optional<PhysAddr> pa = kernel_.atomic_pool->alloc(cpu, size);
-    if (!pa) return a;
-    b.from_pool = true;
-    for (std::uint64_t off = 0; off < size; off += PAGE_SIZE) b.pages.push_back(*pa + off);
-    a.cpu_addr = kernel_.atomic_pool->va_of(*pa);
-  } else {
-    if (!alloc_buffer(cpu, dev, size, gfp, attrs, b)) return a;
+    const std::optional<VirtAddr> va = b.alloc_from_pool(cpu, kernel_, size);
+    if (!va) return DmaAllocation{};
+    cpu_addr = *va;
+  } else if (!alloc_buffer(cpu, dev, size, gfp, attrs, b)) {
+    return DmaAllocation{};
   }
   const DmaAddr iova = create_mapping(cpu, b.pages, size);
   if (iova == DMA_MAPPING_ERROR) {
-    if (b.from_pool) kernel_.atomic_pool->free(b.pages.front(), size);
-    else b.free_blocks(cpu, kernel_);
-    return a;
+    b.release(cpu, kernel_, size);
+    return DmaAllocation{};
   }
   if (!b.from_pool && (attrs & DMA_ATTR_NO_KERNEL_MAPPING) == 0) {
     const std::optional<VirtAddr> va =
         kernel_.vmalloc().vmap(b.pages, dma_pgprot(kernel_.profile(), attrs), "iommu dma remap");
     if (!va) {
       remove_mapping(cpu, iova, size);
-      b.free_blocks(cpu, kernel_);
-      return a;
+      b.release(cpu, kernel_, size);
+      return DmaAllocation{};
     }
     b.remap = *va;
-    a.cpu_addr = *va;
+    cpu_addr = *va;
   }
-  a.dma_handle = iova;
-  a.cookie = iova;
-  buffers_[iova] = std::move(b);
-  return a;
+  return buffers_.keep(iova, cpu_addr, std::move(b));
 }
 
 void ArmIommuOps::free(cpu::Core& cpu, Device&, std::uint64_t size, const DmaAllocation& a, DmaAttrs) {
-  const auto it = buffers_.find(a.dma_handle);
-  if (it == buffers_.end()) return;  // dma-debug reports it
-  const Buffer b = std::move(it->second);
-  buffers_.erase(it);
+  const std::optional<Buffer> b = buffers_.take(a.dma_handle);
+  if (!b) return;  // dma-debug reports it
   size = PAGE_ALIGN(size);
-  if (b.remap != 0) kernel_.vmalloc().vunmap(b.remap);
   remove_mapping(cpu, a.dma_handle, size);
-  if (b.from_pool) kernel_.atomic_pool->free(b.pages.front(), size);
-  else b.free_blocks(cpu, kernel_);
+  b->release(cpu, kernel_, size);
 }
 
 int ArmIommuOps::mmap(cpu::Core&, Device& dev, VirtAddr uaddr, const DmaAllocation& a, std::uint64_t size,
                       DmaAttrs attrs) {
-  const auto it = buffers_.find(a.dma_handle);
-  return it == buffers_.end() ? -kENXIO : iommu_buffer_mmap(kernel_, dev, uaddr, it->second, size, attrs);
+  const Buffer* b = buffers_.find(a.dma_handle);
+  return b == nullptr ? -kENXIO : iommu_buffer_mmap(kernel_, dev, uaddr, *b, size, attrs);
 }
 
 // ---- attaching -------------------------------------------------------------------------------

@@ -73,7 +73,7 @@ class ArmIommuOps final : public DmaMapOps {
 
   Kernel& kernel_;
   DmaIommuMapping& mapping_;
-  std::map<DmaAddr, Buffer> buffers_;
+  IommuAllocations buffers_;
 };
 
 // arm_iommu_create_mapping + arm_iommu_attach_device: a new domain and IO space for `dev`, its

@@ -12,14 +12,6 @@
 namespace dmasim::sw {
 
 namespace {
-constexpr PhysAddr PAGE_MASK = ~(PAGE_SIZE - 1);
-constexpr unsigned kMaxOrder = 10;  // MAX_ORDER - 1: the buddy allocator's largest block
-constexpr unsigned CONFIG_CMA_ALIGNMENT = 8;
-
-unsigned get_order(std::uint64_t size) {
-  const std::uint64_t pages = PAGE_ALIGN(size) / PAGE_SIZE;
-  return pages <= 1 ? 0 : static_cast<unsigned>(std::bit_width(pages - 1));
-}
 }  // namespace
 
 DmaIommuOps::DmaIommuOps(Kernel& kernel, IommuDomain& domain)
@@ -234,10 +226,8 @@ bool DmaIommuOps::alloc_pages(cpu::Core& cpu, Device& dev, std::uint64_t size, G
   const bool flush = !dev.dma_coherent;  // arch_dma_prep_coherent after zeroing
   const std::uint64_t count = size / PAGE_SIZE;
   auto add = [&](PhysAddr pa, unsigned order, std::uint64_t pages) { b.add_block(cpu, kernel_, pa, order, pages, flush); };
-  if ((attrs & DMA_ATTR_FORCE_CONTIGUOUS) != 0 || get_order(size) > kMaxOrder) {
-    Cma* cma = dev.cma_area != nullptr ? dev.cma_area : (kernel_.cma_areas.empty() ? nullptr : kernel_.cma_areas[0]);
-    if (cma == nullptr) return false;
-    const std::optional<Pfn> pfn = cma->cma_alloc(cpu, count, std::min(get_order(size), CONFIG_CMA_ALIGNMENT), false);
+  if ((attrs & DMA_ATTR_FORCE_CONTIGUOUS) != 0 || get_order(size) >= MAX_ORDER) {
+    const std::optional<Pfn> pfn = dma_alloc_from_contiguous(cpu, dev, count, get_order(size), false);
     if (!pfn) return false;
     add(PFN_PHYS(*pfn), IommuBuffer::kCmaBlock, count);
     return true;
@@ -245,7 +235,7 @@ bool DmaIommuOps::alloc_pages(cpu::Core& cpu, Device& dev, std::uint64_t size, G
   if (kernel_.page_allocator == nullptr) return false;
   // __iommu_dma_alloc_pages: the largest order the IOMMU's page sizes allow that fits what is
   // left, going down at the first failure.
-  std::uint64_t order_mask = (domain_.pgsize_bitmap() >> PAGE_SHIFT) & ((2ull << kMaxOrder) - 1);
+  std::uint64_t order_mask = (domain_.pgsize_bitmap() >> PAGE_SHIFT) & ((1ull << MAX_ORDER) - 1);
   if ((attrs & DMA_ATTR_ALLOC_SINGLE_PAGES) != 0) order_mask = 1;
   std::uint64_t left = count;
   while (left != 0) {
@@ -272,68 +262,50 @@ bool DmaIommuOps::alloc_pages(cpu::Core& cpu, Device& dev, std::uint64_t size, G
 }
 
 DmaAllocation DmaIommuOps::alloc(cpu::Core& cpu, Device& dev, std::uint64_t size, Gfp gfp, DmaAttrs attrs) {
-  DmaAllocation a;
   size = PAGE_ALIGN(size);
   Buffer b;
+  VirtAddr cpu_addr = 0;
   if (!gfpflags_allow_blocking(gfp) && !dev.dma_coherent) {
-    if (kernel_.atomic_pool == nullptr) return a;
-    const std::optional<PhysAddr> pa = kernel_.atomic_pool->alloc(cpu, size);
-    if (!pa) return a;
-    b.from_pool = true;
-    for (std::uint64_t off = 0; off < size; off += PAGE_SIZE) b.pages.push_back(*pa + off);
-    a.cpu_addr = kernel_.atomic_pool->va_of(*pa);
+    const std::optional<VirtAddr> va = b.alloc_from_pool(cpu, kernel_, size);
+    if (!va) return DmaAllocation{};
+    cpu_addr = *va;
   } else if (!alloc_pages(cpu, dev, size, gfp, attrs, b)) {
-    return a;
+    return DmaAllocation{};
   }
   // One IOVA for the buffer; physically contiguous runs mapped together.
   const DmaAddr iova = alloc_iova(cpu, size, dev.coherent_dma_mask);
-  bool ok = iova != DMA_MAPPING_ERROR;
-  std::uint64_t mapped = 0;
-  for (std::size_t i = 0; ok && i < b.pages.size();) {
-    std::size_t j = i + 1;
-    while (j < b.pages.size() && b.pages[j] == b.pages[j - 1] + PAGE_SIZE) ++j;
-    const std::uint64_t len = (j - i) * PAGE_SIZE;
-    ok = iommu_map(cpu, domain_, iova + mapped, b.pages[i], len, IOMMU_READ | IOMMU_WRITE) == 0;
-    if (ok) mapped += len;
-    i = j;
-  }
+  const std::uint64_t mapped =
+      iova == DMA_MAPPING_ERROR ? 0 : iommu_map_pages(cpu, domain_, iova, b.pages, IOMMU_READ | IOMMU_WRITE);
+  bool ok = iova != DMA_MAPPING_ERROR && mapped == size;
   if (ok && !b.from_pool && (attrs & DMA_ATTR_NO_KERNEL_MAPPING) == 0) {
     const std::optional<VirtAddr> va = kernel_.vmalloc().vmap(b.pages, dma_pgprot(kernel_.profile(), attrs), "iommu dma remap");
     ok = va.has_value();
     if (ok) {
       b.remap = *va;
-      a.cpu_addr = *va;
+      cpu_addr = *va;
     }
   }
   if (!ok) {
     if (mapped != 0) iommu_unmap(cpu, domain_, iova, mapped);
     if (iova != DMA_MAPPING_ERROR) free_iova(cpu, iova, size, false);
-    if (b.from_pool) kernel_.atomic_pool->free(b.pages.front(), size);
-    else b.free_blocks(cpu, kernel_);
+    b.release(cpu, kernel_, size);
     return DmaAllocation{};
   }
-  a.dma_handle = iova;
-  a.cookie = iova;
-  buffers_[iova] = std::move(b);
-  return a;
+  return buffers_.keep(iova, cpu_addr, std::move(b));
 }
 
 void DmaIommuOps::free(cpu::Core& cpu, Device&, std::uint64_t size, const DmaAllocation& a, DmaAttrs) {
-  const auto it = buffers_.find(a.dma_handle);
-  if (it == buffers_.end()) return;  // dma-debug reports it
-  const Buffer b = std::move(it->second);
-  buffers_.erase(it);
+  const std::optional<Buffer> b = buffers_.take(a.dma_handle);
+  if (!b) return;  // dma-debug reports it
   size = PAGE_ALIGN(size);
   dma_unmap(cpu, a.dma_handle, size);
-  if (b.remap != 0) kernel_.vmalloc().vunmap(b.remap);
-  if (b.from_pool) kernel_.atomic_pool->free(b.pages.front(), size);
-  else b.free_blocks(cpu, kernel_);
+  b->release(cpu, kernel_, size);
 }
 
 int DmaIommuOps::mmap(cpu::Core&, Device& dev, VirtAddr uaddr, const DmaAllocation& a, std::uint64_t size,
                       DmaAttrs attrs) {
-  const auto it = buffers_.find(a.dma_handle);
-  return it == buffers_.end() ? -kENXIO : iommu_buffer_mmap(kernel_, dev, uaddr, it->second, size, attrs);
+  const Buffer* b = buffers_.find(a.dma_handle);
+  return b == nullptr ? -kENXIO : iommu_buffer_mmap(kernel_, dev, uaddr, *b, size, attrs);
 }
 
 int iommu_dma_attach_default_domain(cpu::Core& cpu, Kernel& kernel, Device& dev) {

@@ -78,7 +78,7 @@ class DmaIommuOps final : public DmaMapOps {
   IovaDomain iovad_;
   bool lazy_;
   std::vector<std::deque<QueuedIova>> fq_;  // per CPU
-  std::map<DmaAddr, Buffer> buffers_;
+  IommuAllocations buffers_;
 };
 
 // iommu_setup_dma_ops for a device behind a SYSMMU on arm64: a default DMA domain (strict or

@@ -8,13 +8,6 @@
 
 namespace dmasim::sw {
 
-namespace {
-unsigned get_order(std::uint64_t size) {
-  const std::uint64_t pages = PAGE_ALIGN(size) / PAGE_SIZE;
-  return pages <= 1 ? 0 : static_cast<unsigned>(std::bit_width(pages - 1));
-}
-}  // namespace
-
 IovaBitmap::IovaBitmap(std::uint64_t base, std::uint64_t size)
     : base_(base), extensions_(static_cast<unsigned>(std::max<std::uint64_t>(1, size / PAGE_SIZE / kBitsPerBitmap))) {
   maps_.emplace_back(kBitsPerBitmap / kBitsPerWord, 0u);

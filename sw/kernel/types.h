@@ -1,5 +1,6 @@
 #pragma once
 // The kernel's basic vocabulary the software model shares: addresses, gfp flags, error numbers.
+#include <bit>
 #include <cstdint>
 
 #include "models/common/sim_time.h"
@@ -12,7 +13,15 @@ using Pfn = std::uint64_t;       // page frame number: PhysAddr >> 12
 
 inline constexpr std::uint64_t PAGE_SHIFT = 12;
 inline constexpr std::uint64_t PAGE_SIZE = 1ull << PAGE_SHIFT;
+inline constexpr std::uint64_t PAGE_MASK = ~(PAGE_SIZE - 1);
 inline constexpr std::uint64_t PAGE_ALIGN(std::uint64_t x) { return (x + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1); }
+// The buddy allocator's orders are 0 .. MAX_ORDER - 1 (4 MiB blocks with 4 KiB pages).
+inline constexpr unsigned MAX_ORDER = 11;
+// get_order: the smallest order whose block holds `size` bytes.
+inline constexpr unsigned get_order(std::uint64_t size) {
+  const std::uint64_t pages = PAGE_ALIGN(size) / PAGE_SIZE;
+  return pages <= 1 ? 0 : static_cast<unsigned>(std::bit_width(pages - 1));
+}
 inline constexpr Pfn PHYS_PFN(PhysAddr pa) { return pa >> PAGE_SHIFT; }
 inline constexpr PhysAddr PFN_PHYS(Pfn pfn) { return pfn << PAGE_SHIFT; }
 

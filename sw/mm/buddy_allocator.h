@@ -22,7 +22,7 @@ namespace dmasim::sw {
 
 class BuddyAllocator final : public PageAllocator {
  public:
-  static constexpr unsigned MAX_ORDER = 11;  // orders 0..10: 4 MiB blocks with 4 KiB pages
+  static constexpr unsigned MAX_ORDER = sw::MAX_ORDER;
   static constexpr unsigned pageblock_order = MAX_ORDER - 1;
   static constexpr std::uint64_t kListOpCycles = 20;
 
