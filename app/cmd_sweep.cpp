@@ -14,6 +14,7 @@
 
 #include "app/cli.h"
 #include "app/run_pool.h"
+#include "app/sweep_backend.h"
 #include "app/sweep_points.h"
 #include "models/common/config/schema.h"
 #include "models/common/error.h"
@@ -41,8 +42,10 @@ std::string eta(double seconds) {
 
 int cmd_sweep(const std::vector<std::string>& args) {
   std::string scenario_path, out_dir, backend = "local";
-  std::vector<std::string> varies, overrides;
-  unsigned jobs = std::max(1u, std::thread::hardware_concurrency());
+  std::vector<std::string> varies, overrides, sbatch_options;
+  constexpr unsigned kUnset = ~0u;
+  unsigned jobs = kUnset;
+  double poll = 2;
   bool quiet = false;
   po::options_description opts(
       "usage: dmasim sweep SCENARIO.yaml --vary KEY=V1,V2,... [--vary ...] [options]\n\n"
@@ -56,14 +59,22 @@ int cmd_sweep(const std::vector<std::string>& args) {
       "vary,v", po::value(&varies)->value_name("KEY=VALUES")->composing(),
       "a key and its values: KEY=V1,V2,... or KEY=range(START,STOP,STEP) (STOP excluded)")(
       "set,s", po::value(&overrides)->value_name("KEY=VALUE")->composing(), "override a key at every point")(
-      "jobs,j", po::value(&jobs)->value_name("N"), "points run at once (default: the number of cores)")(
-      "backend", po::value(&backend)->value_name("NAME"), "where the points run: local (a process pool)")(
+      "jobs,j", po::value(&jobs)->value_name("N"),
+      "points run at once (local default: the number of cores; slurm: the array's %N limit, default none)")(
+      "backend", po::value(&backend)->value_name("NAME"),
+      "where the points run: local (a process pool, the default) or slurm (one job array submitted with\n"
+      "sbatch; the results directory must be on a file system the compute nodes share)")(
+      "sbatch-option", po::value(&sbatch_options)->value_name("OPT")->composing(),
+      "slurm: an extra #SBATCH line, e.g. --sbatch-option=--partition=sim --sbatch-option=--time=30")(
+      "poll", po::value(&poll)->value_name("SECONDS"), "slurm: how often squeue and the results are looked at (default 2)")(
       "out,o", po::value(&out_dir)->value_name("DIR"), "results directory (default: results/sweeps/<scenario>)")(
       "quiet,q", po::bool_switch(&quiet), "print nothing but errors");
   if (!parse_scenario_args(args, opts, "sweep", scenario_path)) return 0;
   if (varies.empty()) throw UserError("at least one --vary KEY=VALUES is required (see 'dmasim sweep --help')");
   if (jobs == 0) throw UserError("--jobs must be at least 1");
-  if (backend != "local") throw UserError(fmt::format("--backend: unknown backend '{}' (this build runs: local)", backend));
+  if (backend != "local" && backend != "slurm")
+    throw UserError(fmt::format("--backend: unknown backend '{}' (local or slurm)", backend));
+  if (!(poll > 0)) throw UserError("--poll must be more than 0 seconds");
 
   std::vector<SweepAxis> axes;
   for (const std::string& v : varies) axes.push_back(parse_vary(v));
@@ -81,7 +92,7 @@ int cmd_sweep(const std::vector<std::string>& args) {
     std::vector<std::pair<std::string, std::string>> columns;
   };
   std::vector<Row> rows(points.size());
-  std::vector<PoolJob> pool;
+  std::vector<SweepTask> tasks;
   std::vector<std::size_t> point_of;
   std::size_t skipped = 0, invalid = 0;
   for (std::size_t i = 0; i < points.size(); ++i) {
@@ -103,38 +114,55 @@ int cmd_sweep(const std::vector<std::string>& args) {
       continue;
     }
     ensure_directory(dir);
-    PoolJob j{{"run", scenario_path, "--out", dir, "--quiet"}, dir + "/run.log"};
-    for (const std::string& o : overrides) j.args.insert(j.args.end(), {"--set", o});
-    for (const auto& [k, v] : points[i].values) j.args.insert(j.args.end(), {"--set", k + "=" + v});
-    pool.push_back(std::move(j));
+    SweepTask t{{"run", scenario_path, "--out", dir, "--quiet"}, dir};
+    for (const std::string& o : overrides) t.args.insert(t.args.end(), {"--set", o});
+    for (const auto& [k, v] : points[i].values) t.args.insert(t.args.end(), {"--set", k + "=" + v});
+    tasks.push_back(std::move(t));
     point_of.push_back(i);
+  }
+
+  std::unique_ptr<SweepBackend> runner;
+  if (backend == "slurm") {
+    SlurmOptions so;
+    so.work_dir = out_dir;
+    so.job_name = "dmasim-sweep-" + name;
+    so.max_running = jobs == kUnset ? 0 : jobs;
+    so.sbatch_options = sbatch_options;
+    so.poll_seconds = poll;
+    so.quiet = quiet;
+    runner = make_slurm_backend(so);
+  } else {
+    runner = make_local_backend(jobs == kUnset ? std::max(1u, std::thread::hardware_concurrency()) : jobs);
   }
 
   const bool progress = !quiet && isatty(2) != 0;
   const auto start = std::chrono::steady_clock::now();
-  std::size_t done = 0, failed = invalid;
+  std::size_t done = 0, failed = invalid, running = 0;
   auto show = [&] {
     if (!progress) return;
     const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    const std::size_t running = std::min<std::size_t>(jobs, pool.size() - done);
-    const std::string left = done == 0 ? "-" : eta(wall / static_cast<double>(done) * static_cast<double>(pool.size() - done));
-    fmt::print(stderr, "\rsweep: {}/{} done, {} running, {} failed, ETA {}   ", done, pool.size(), running, failed, left);
+    const std::string left = done == 0 ? "-" : eta(wall / static_cast<double>(done) * static_cast<double>(tasks.size() - done));
+    fmt::print(stderr, "\rsweep: {}/{} done, {} running, {} failed, ETA {}   ", done, tasks.size(), running, failed, left);
   };
-  show();
-  run_pool(pool, jobs, [&](std::size_t j, int code) {
-    const std::size_t i = point_of[j];
-    const std::string dir = out_dir + "/points/" + points[i].directory;
-    ++done;
-    if (code == 0) {
-      rows[i].columns = read_summary(dir + "/summary.csv");
-      write_text_file(dir + "/complete", "ok\n");
-    } else {
-      rows[i].status = "failed";
-      rows[i].error = fmt::format("exit {}: {}", code, last_line(dir + "/run.log"));
-      ++failed;
-    }
-    show();
-  });
+  runner->run(
+      tasks,
+      [&](std::size_t j, const TaskOutcome& outcome) {
+        const std::size_t i = point_of[j];
+        ++done;
+        if (outcome.code == 0) {
+          rows[i].columns = read_summary(tasks[j].dir + "/summary.csv");
+          write_text_file(tasks[j].dir + "/complete", "ok\n");
+        } else {
+          rows[i].status = "failed";
+          rows[i].error = outcome.error;
+          ++failed;
+        }
+        show();
+      },
+      [&](std::size_t now_running) {
+        running = now_running;
+        show();
+      });
   if (progress) fmt::print(stderr, "\n");
 
   // sweep.csv: point, the varied keys, status, error, then every summary column seen, in order.
@@ -157,7 +185,7 @@ int cmd_sweep(const std::vector<std::string>& args) {
   }
   write_text_file(out_dir + "/sweep.csv", csv);
   if (!quiet) {
-    fmt::print("dmasim sweep: {}: {} points, {} run, {} already complete, {} failed\n", name, points.size(), pool.size(),
+    fmt::print("dmasim sweep: {}: {} points, {} run, {} already complete, {} failed\n", name, points.size(), tasks.size(),
                skipped, failed);
     for (std::size_t i = 0; i < points.size(); ++i)
       if (rows[i].status != "ok") fmt::print("  point {} ({}): {}\n", i, points[i].directory, rows[i].error);

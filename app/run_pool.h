@@ -22,6 +22,10 @@ std::string self_exe();
 void run_pool(const std::vector<PoolJob>& jobs, unsigned parallel,
               const std::function<void(std::size_t, int)>& on_done);
 
+// Runs a command found on PATH (argv[0]) to its end and returns its exit code, with its stdout
+// and stderr in `output`; -1 when it cannot be started (not installed).
+int run_capture(const std::vector<std::string>& argv, std::string& output);
+
 // The run's summary.csv as (column, value) pairs in column order; empty when unreadable.
 std::vector<std::pair<std::string, std::string>> read_summary(const std::string& path);
 
