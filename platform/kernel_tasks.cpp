@@ -105,6 +105,13 @@ void KernelTasks::summarise(std::vector<std::pair<std::string, std::string>>& co
   columns.emplace_back("cpu_copy_ns", ns(sw::CostKind::Copy));
   columns.emplace_back("iommu_ns", ns(sw::CostKind::Iommu));
   columns.emplace_back("allocator_ns", ns(sw::CostKind::Allocator));
+  // The same five kinds without overlap (each core instant charged to the innermost scope).
+  auto self_ns = [&](sw::CostKind kind) { return fmt::format("{:.0f}", static_cast<double>(k.self_cost(kind)) / 1000.0); };
+  columns.emplace_back("self_dma_api_ns", self_ns(sw::CostKind::DmaApi));
+  columns.emplace_back("self_maintenance_ns", self_ns(sw::CostKind::Maintenance));
+  columns.emplace_back("self_copy_ns", self_ns(sw::CostKind::Copy));
+  columns.emplace_back("self_iommu_ns", self_ns(sw::CostKind::Iommu));
+  columns.emplace_back("self_allocator_ns", self_ns(sw::CostKind::Allocator));
 }
 
 std::string KernelTasks::report() const {

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <stdexcept>
 
 #include "sw/kernel/cache_maint.h"
@@ -35,6 +36,8 @@ Kernel::Kernel(Machine& machine, const KernelProfile& profile, stats::Group stat
     const auto kind = static_cast<CostKind>(k);
     cost_ps_[k] = &time.counter(fmt::format("{}_ps", to_string(kind)), "ps",
                                 fmt::format("core time in {} (outermost scope, summed over cores)", to_string(kind)));
+    self_ps_[k] = &time.counter(fmt::format("{}_self_ps", to_string(kind)), "ps",
+                                fmt::format("core time with {} the innermost scope, summed over cores", to_string(kind)));
   }
   failures_ = &stats_.counter("failures_total", "calls", "DMA-API and allocator calls that failed");
 }
@@ -100,13 +103,22 @@ void Kernel::add_cost(CostKind kind, unsigned core, Picoseconds ps) {
 
 Picoseconds Kernel::cost(CostKind kind) const { return cost_ps_[static_cast<std::size_t>(kind)]->value(); }
 
+Picoseconds Kernel::self_cost(CostKind kind) const { return self_ps_[static_cast<std::size_t>(kind)]->value(); }
+
+void Kernel::charge_self(CoreState& c, Picoseconds now) {
+  if (!c.open.empty() && now > c.self_mark) self_ps_[static_cast<std::size_t>(c.open.back())]->inc(now - c.self_mark);
+  c.self_mark = now;
+}
+
 Picoseconds Kernel::cost(CostKind kind, unsigned core) const { return cores_.at(core).ps[static_cast<std::size_t>(kind)]; }
 
 CostScope::CostScope(Kernel& kernel, cpu::Core& cpu, CostKind kind, std::string_view name,
                      std::initializer_list<trace::Arg> args)
     : kernel_(kernel), cpu_(cpu), kind_(kind), core_(kernel.core_index(cpu)), start_(cpu.now()) {
-  unsigned& depth = kernel_.cores_[core_].depth[static_cast<std::size_t>(kind_)];
-  outermost_ = depth++ == 0;
+  Kernel::CoreState& c = kernel_.cores_[core_];
+  outermost_ = c.depth[static_cast<std::size_t>(kind_)]++ == 0;
+  kernel_.charge_self(c, start_);
+  c.open.push_back(kind_);
   trace::Recorder* rec = kernel_.trace();
   traced_ = rec != nullptr;
   if (traced_) rec->begin(kernel_.core_track(core_), start_, name, args);
@@ -114,7 +126,13 @@ CostScope::CostScope(Kernel& kernel, cpu::Core& cpu, CostKind kind, std::string_
 
 CostScope::~CostScope() {
   const Picoseconds end = cpu_.now();
-  --kernel_.cores_[core_].depth[static_cast<std::size_t>(kind_)];
+  Kernel::CoreState& c = kernel_.cores_[core_];
+  --c.depth[static_cast<std::size_t>(kind_)];
+  kernel_.charge_self(c, end);
+  // Scopes on one core nest (they live on the stack of the core's one software thread), so this
+  // one is innermost; the search only keeps the books straight if a caller ever breaks that.
+  const auto it = std::find(c.open.rbegin(), c.open.rend(), kind_);
+  if (it != c.open.rend()) c.open.erase(std::next(it).base());
   if (outermost_) kernel_.add_cost(kind_, core_, end - start_);
   if (traced_) kernel_.trace_->end(kernel_.core_track(core_), end);
 }
