@@ -15,7 +15,7 @@ namespace dmasim::app {
 namespace po = boost::program_options;
 
 bool parse_scenario_args(const std::vector<std::string>& args, const po::options_description& opts,
-                         const std::string& subcommand, std::string& scenario) {
+                         const std::string& subcommand, std::string& scenario, bool scenario_required) {
   po::options_description hidden;
   hidden.add_options()("scenario", po::value(&scenario));
   po::options_description all;
@@ -33,7 +33,7 @@ bool parse_scenario_args(const std::vector<std::string>& args, const po::options
     std::cout << opts << "\n";
     return false;
   }
-  if (scenario.empty()) throw UserError(fmt::format("a scenario file is required (see 'dmasim {} --help')", subcommand));
+  if (scenario.empty() && scenario_required) throw UserError(fmt::format("a scenario file is required (see 'dmasim {} --help')", subcommand));
   return true;
 }
 

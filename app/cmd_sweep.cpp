@@ -15,6 +15,7 @@
 #include "app/cli.h"
 #include "app/run_pool.h"
 #include "app/sweep_backend.h"
+#include "app/sweep_file.h"
 #include "app/sweep_points.h"
 #include "models/common/config/schema.h"
 #include "models/common/error.h"
@@ -41,14 +42,15 @@ std::string eta(double seconds) {
 }  // namespace
 
 int cmd_sweep(const std::vector<std::string>& args) {
-  std::string scenario_path, out_dir, backend = "local";
+  std::string scenario_path, out_dir, backend, sweep_file;
   std::vector<std::string> varies, overrides, sbatch_options;
   constexpr unsigned kUnset = ~0u;
   unsigned jobs = kUnset;
-  double poll = 2;
-  bool quiet = false;
+  double poll = -1;  // unset
+  bool quiet = false, dry_run = false;
   po::options_description opts(
-      "usage: dmasim sweep SCENARIO.yaml --vary KEY=V1,V2,... [--vary ...] [options]\n\n"
+      "usage: dmasim sweep SCENARIO.yaml --vary KEY=V1,V2,... [--vary ...] [options]\n"
+      "       dmasim sweep --file SWEEP.yaml [SCENARIO.yaml] [options]\n\n"
       "Runs the scenario at every point of the Cartesian product of the --vary values, each point a\n"
       "separate `dmasim run` with its results in DIR/points/<n>-<key=value...>/, and writes DIR/sweep.csv:\n"
       "one row per point with the varied keys, the status (ok / failed and its error) and the summary\n"
@@ -56,6 +58,9 @@ int cmd_sweep(const std::vector<std::string>& args) {
       "the same sweep again skips the points already complete (resume after an interruption).\n\n"
       "options");
   opts.add_options()("help,h", "show this help")(
+      "file,f", po::value(&sweep_file)->value_name("SWEEP.yaml"),
+      "a sweep file: scenario, axes (vary), fixed overrides (set) and the options below; the command line adds "
+      "axes and --set overrides to it and overrides its options (see docs/sweep.md)")(
       "vary,v", po::value(&varies)->value_name("KEY=VALUES")->composing(),
       "a key and its values: KEY=V1,V2,... or KEY=range(START,STOP,STEP) (STOP excluded)")(
       "set,s", po::value(&overrides)->value_name("KEY=VALUE")->composing(), "override a key at every point")(
@@ -66,18 +71,43 @@ int cmd_sweep(const std::vector<std::string>& args) {
       "sbatch; the results directory must be on a file system the compute nodes share)")(
       "sbatch-option", po::value(&sbatch_options)->value_name("OPT")->composing(),
       "slurm: an extra #SBATCH line, e.g. --sbatch-option=--partition=sim --sbatch-option=--time=30")(
-      "poll", po::value(&poll)->value_name("SECONDS"), "slurm: how often squeue and the results are looked at (default 2)")(
+      "poll", po::value(&poll)->value_name("SECONDS"),
+      "slurm: how often squeue and the results are looked at (default 2)")(
       "out,o", po::value(&out_dir)->value_name("DIR"), "results directory (default: results/sweeps/<scenario>)")(
+      "dry-run,n", po::bool_switch(&dry_run), "print the points and their command lines; run and write nothing")(
       "quiet,q", po::bool_switch(&quiet), "print nothing but errors");
-  if (!parse_scenario_args(args, opts, "sweep", scenario_path)) return 0;
-  if (varies.empty()) throw UserError("at least one --vary KEY=VALUES is required (see 'dmasim sweep --help')");
+  if (!parse_scenario_args(args, opts, "sweep", scenario_path, false)) return 0;
   if (jobs == 0) throw UserError("--jobs must be at least 1");
-  if (backend != "local" && backend != "slurm")
+  if (!backend.empty() && backend != "local" && backend != "slurm")
     throw UserError(fmt::format("--backend: unknown backend '{}' (local or slurm)", backend));
-  if (!(poll > 0)) throw UserError("--poll must be more than 0 seconds");
+  if (poll != -1 && !(poll > 0)) throw UserError("--poll must be more than 0 seconds");
 
+  // The sweep file first; the command line adds to it and overrides it.
   std::vector<SweepAxis> axes;
-  for (const std::string& v : varies) axes.push_back(parse_vary(v));
+  if (!sweep_file.empty()) {
+    SweepFileConfig file = read_sweep_file(sweep_file);
+    if (scenario_path.empty()) scenario_path = file.scenario;
+    axes = sweep_axes(file);
+    overrides.insert(overrides.begin(), file.set.begin(), file.set.end());
+    sbatch_options.insert(sbatch_options.begin(), file.sbatch_options.begin(), file.sbatch_options.end());
+    if (jobs == kUnset && file.jobs != 0) jobs = file.jobs;
+    if (backend.empty()) backend = file.backend == SweepBackendKind::Slurm ? "slurm" : "local";
+    if (poll == -1) poll = file.poll;
+    if (out_dir.empty()) out_dir = file.out;
+  }
+  if (scenario_path.empty())
+    throw UserError("a scenario file is required, on the command line or as the sweep file's 'scenario' (see 'dmasim sweep --help')");
+  for (const std::string& v : varies) {
+    SweepAxis a = parse_vary(v);
+    const auto same = std::find_if(axes.begin(), axes.end(), [&](const SweepAxis& x) { return x.key == a.key; });
+    if (same != axes.end())
+      same->values = std::move(a.values);
+    else
+      axes.push_back(std::move(a));
+  }
+  if (axes.empty()) throw UserError("at least one --vary KEY=VALUES (or a sweep file's 'vary') is required (see 'dmasim sweep --help')");
+  if (backend.empty()) backend = "local";
+  if (poll == -1) poll = 2;
   const std::vector<SweepPoint> points = sweep_points(axes);
 
   // The scenario itself must be valid (exit 2 otherwise); a point whose values make it invalid is
@@ -85,7 +115,7 @@ int cmd_sweep(const std::vector<std::string>& args) {
   const auto config = cfg::read<platform::ScenarioConfig>(load_config(scenario_path, overrides));
   const std::string name = config.name.empty() ? std::filesystem::path(scenario_path).stem().string() : config.name;
   if (out_dir.empty()) out_dir = (std::filesystem::path("results/sweeps") / name).string();
-  ensure_directory(out_dir + "/points");
+  if (!dry_run) ensure_directory(out_dir + "/points");
 
   struct Row {
     std::string status = "ok", error;
@@ -113,12 +143,27 @@ int cmd_sweep(const std::vector<std::string>& args) {
       ++skipped;
       continue;
     }
-    ensure_directory(dir);
+    if (!dry_run) ensure_directory(dir);
     SweepTask t{{"run", scenario_path, "--out", dir, "--quiet"}, dir};
     for (const std::string& o : overrides) t.args.insert(t.args.end(), {"--set", o});
     for (const auto& [k, v] : points[i].values) t.args.insert(t.args.end(), {"--set", k + "=" + v});
     tasks.push_back(std::move(t));
     point_of.push_back(i);
+  }
+
+  if (dry_run) {
+    fmt::print("dmasim sweep: {}: {} points, {} to run, {} already complete, {} invalid ({} backend, results in {})\n",
+               name, points.size(), tasks.size(), skipped, invalid, backend, out_dir);
+    for (std::size_t i = 0, t = 0; i < points.size(); ++i) {
+      if (t < tasks.size() && point_of[t] == i) {
+        std::string line = "dmasim";
+        for (const std::string& a : tasks[t++].args) line += fmt::format(" {}", a);
+        fmt::print("  {:<4} {}\n", i, line);
+      } else {
+        fmt::print("  {:<4} {}: {}\n", i, points[i].directory, rows[i].status == "ok" ? "complete" : rows[i].error);
+      }
+    }
+    return invalid != 0 ? 1 : 0;
   }
 
   std::unique_ptr<SweepBackend> runner;
