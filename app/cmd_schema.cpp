@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "app/cli.h"
+#include "app/sweep_file.h"
 #include "models/common/config/schema.h"
 #include "models/common/error.h"
 #include "models/dram/dram_config.h"
@@ -40,6 +41,10 @@ constexpr Schema kSchemas[] = {
      "A platform file (`scenarios/platforms/*.yaml`): CPU clusters with their caches, the system interconnect, the "
      "DRAM and the kernel's memory layout.",
      [](std::vector<cfg::FieldDoc>& out) { cfg::document<platform::PlatformConfig>(out); }},
+    {"sweep", "Sweep file",
+     "A sweep file (`scenarios/sweeps/*.yaml`, the `--file` of `dmasim sweep`): the scenario, the axes and the "
+     "sweep's options.",
+     [](std::vector<cfg::FieldDoc>& out) { cfg::document<app::SweepFileConfig>(out); }},
     {"memspec", "memspec",
      "A memspec file (`scenarios/memspecs/*.yaml`): the map a DRAM configuration's `memspec` key holds or names.",
      [](std::vector<cfg::FieldDoc>& out) { cfg::document<dram::MemSpecConfig>(out); }},
