@@ -8,10 +8,20 @@
 namespace dmasim::sw {
 
 namespace {
-// dma_supported for dma-direct: the mask must reach the lowest DRAM page (the kernel compares it
-// with the physical address of the zone the allocations must come from).
+// dma_supported (kernel/dma/mapping.c). The IOMMU ops have no dma_supported hook: any mask goes
+// (dma-iommu allocates IOVAs under it; arm_iommu hands out its mapping's window regardless). dma-direct (dma_direct_supported) takes any mask of 32 bits or
+// more, and a narrower one only if it covers the last page of DRAM (max_pfn), or the top of
+// ZONE_DMA where the kernel has one (arm64: zone_dma_bits is 32) - a device that cannot reach
+// all of memory has to be given a bounce path or an IOMMU instead. DMA addresses equal physical
+// ones here (no dma-ranges offset).
 bool dma_supported(const Device& dev, std::uint64_t mask) {
-  return mask >= dev.kernel->machine().layout().dram_base + PAGE_SIZE - 1;
+  if (dev.dma_ops != nullptr) return true;
+  if (mask >= DMA_BIT_MASK(32)) return true;
+  const MemoryLayout& m = dev.kernel->machine().layout();
+  const std::uint64_t max_pfn = (m.dram_base + m.dram_size) >> PAGE_SHIFT;
+  std::uint64_t min_mask = (max_pfn - 1) << PAGE_SHIFT;
+  if (dev.kernel->profile().is_arm64()) min_mask = std::min(min_mask, DMA_BIT_MASK(32));
+  return mask >= min_mask;
 }
 }  // namespace
 

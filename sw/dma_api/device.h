@@ -40,8 +40,8 @@ struct Device {
   std::uint64_t max_segment_size = 64 * 1024;  // dma_get_max_seg_size (64 KiB without dma_parms)
 };
 
-// dma_set_mask & co. (kernel/dma/mapping.c): 0 or -kEIO when the mask is not supported (a mask
-// that cannot reach the lowest DRAM the device must use).
+// dma_set_mask & co. (kernel/dma/mapping.c): 0 or -kEIO when the mask is not supported: on
+// dma-direct, a mask under 32 bits that does not cover the last page of DRAM (see device.cpp).
 int dma_set_mask(Device& dev, std::uint64_t mask);
 int dma_set_coherent_mask(Device& dev, std::uint64_t mask);
 int dma_set_mask_and_coherent(Device& dev, std::uint64_t mask);

@@ -96,6 +96,18 @@ TEST(DmaAlloc, DmaSetMaskRefusesAMaskBelowDramAndKeepsTheOldOne) {
   EXPECT_EQ(e.dev.coherent_dma_mask, DMA_BIT_MASK(31));
 }
 
+TEST(DmaAlloc, DmaSetMaskOnDirectMustCoverTheLastPageOfDram) {
+  SKIP_IF_ELABORATED();
+  // dma_direct_supported: under 32 bits, the mask must reach (max_pfn - 1) << PAGE_SHIFT, here
+  // 0x7FFFF000. A mask that reaches the first half of DRAM only is refused; one that ends inside
+  // the last page is enough (the check is on the page's address).
+  DmaEnv e("exynos4412", KernelProfile{.arch = KernelArch::Armv7Pl310});
+  EXPECT_EQ(dma_set_mask(e.dev, 0x5FFFFFFFull), -kEIO);
+  EXPECT_EQ(dma_set_mask(e.dev, 0x7FFFEFFFull), -kEIO);
+  EXPECT_EQ(dma_set_mask(e.dev, 0x7FFFF000ull), 0);
+  EXPECT_EQ(e.dev.dma_mask, 0x7FFFF000ull);
+}
+
 TEST(DmaAlloc, BufferableCoherentAndWriteCombineAreBothNormalNonCacheable) {
   SKIP_IF_ELABORATED();
   DmaEnv e("exynos4412", KernelProfile{.arch = KernelArch::Armv7Pl310, .dma_mem_bufferable = true});

@@ -147,6 +147,20 @@ TEST(ArmIommu, StreamingMapReturnsAnIovaInTheMappingAndUnmapFreesIt) {
   EXPECT_EQ(h.count("sw.dma_debug.total"), 0u);
 }
 
+TEST(ArmIommu, AnyDmaMaskIsSupportedBehindTheIommu) {
+  SKIP_IF_ELABORATED();
+  // The IOMMU ops have no dma_supported hook: a 24-bit mask that dma-direct refuses (DRAM starts
+  // at 1 GiB) is accepted once the device is attached.
+  SwHarness h("exynos4412", KernelProfile{.arch = KernelArch::Armv7Pl310});
+  KernelSetup setup(h.kernel(), KernelMemoryConfig{}, 1);
+  Device dev(h.kernel(), "fimc0");
+  dev.hw = *h.machine().device("fimc0");
+  EXPECT_EQ(dma_set_mask(dev, DMA_BIT_MASK(24)), -kEIO);
+  h.run([&](cpu::Core& c) { ASSERT_EQ(arm_iommu_attach_new_mapping(c, h.kernel(), dev, kIova, 128ull << 20), 0); });
+  EXPECT_EQ(dma_set_mask(dev, DMA_BIT_MASK(24)), 0);
+  EXPECT_EQ(dev.dma_mask, DMA_BIT_MASK(24));
+}
+
 TEST(ArmIommu, MapSgMergesPageAlignedEntriesUpToTheMaximumSegmentSize) {
   SKIP_IF_ELABORATED();
   SwHarness h("exynos4412", KernelProfile{.arch = KernelArch::Armv7Pl310});
