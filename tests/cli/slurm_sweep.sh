@@ -103,14 +103,19 @@ echo "cluster up: slurmctld on 127.0.0.1:$ctld_port, node dmasim-node with $cpus
 
 # --- a 4-point sweep, point 3 made to fail at run time (its results file cannot be written) --------
 out=$work/sweep
-vary=(--vary "drivers.0.script.buffers.0.size=4KiB,8KiB,16KiB,32KiB")
+# slurm_sweep NAME EXIT SUMMARY ARRAY: the sweep through the cluster, its exit code, its summary
+# line and the --array of the batch script it wrote.
+slurm_sweep() {
+  "$dmasim" sweep "$scenario" --vary "drivers.0.script.buffers.0.size=4KiB,8KiB,16KiB,32KiB" \
+    --backend slurm --jobs 2 --poll 0.5 --out "$out" >"$work/$1.out" 2>&1
+  local code=$?
+  cat "$work/$1.out"
+  [ $code -eq "$2" ] || fail "$1: exited $code, expected $2"
+  grep -q "$3" "$work/$1.out" || fail "$1: no line '$3'"
+  grep -q -- "--array=$4" "$out/slurm/sweep.sbatch" || fail "$1: the batch script has no --array=$4"
+}
 mkdir -p "$out/points/3-drivers.0.script.buffers.0.size=32KiB/resolved.yaml"
-"$dmasim" sweep "$scenario" "${vary[@]}" --backend slurm --jobs 2 --poll 0.5 --out "$out" >"$work/sweep1.out" 2>&1
-code=$?
-cat "$work/sweep1.out"
-[ $code -eq 1 ] || fail "the sweep with a failing point exited $code, expected 1"
-grep -q "4 points, 4 run, 0 already complete, 1 failed" "$work/sweep1.out" || fail "summary line"
-grep -q -- "--array=0-3%2" "$out/slurm/sweep.sbatch" || fail "the batch script has no --array=0-3%2"
+slurm_sweep sweep1 1 "4 points, 4 run, 0 already complete, 1 failed" "0-3%2"
 job=$(sed -n 's/.*SLURM job \([0-9]*\):.*/\1/p' "$work/sweep1.out")
 [ -n "$job" ] || fail "the sweep did not name its SLURM job"
 
@@ -144,10 +149,5 @@ EOF
 
 # --- resume: the failing point made runnable, only it runs again ---------------------------------
 rmdir "$out/points/3-drivers.0.script.buffers.0.size=32KiB/resolved.yaml"
-"$dmasim" sweep "$scenario" "${vary[@]}" --backend slurm --jobs 2 --poll 0.5 --out "$out" >"$work/sweep2.out" 2>&1
-code=$?
-cat "$work/sweep2.out"
-[ $code -eq 0 ] || fail "the resumed sweep exited $code"
-grep -q "4 points, 1 run, 3 already complete, 0 failed" "$work/sweep2.out" || fail "resume summary line"
-grep -q -- "--array=0-0%2" "$out/slurm/sweep.sbatch" || fail "the resumed job is not one task"
+slurm_sweep sweep2 0 "4 points, 1 run, 3 already complete, 0 failed" "0-0%2"
 echo "PASSED"
