@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <chrono>
 #include <csignal>
 #include <filesystem>
@@ -75,7 +76,11 @@ class SlurmBackend : public SweepBackend {
     const std::string slurm_dir = absolute(o_.work_dir) + "/slurm";
     ensure_directory(slurm_dir);
     // An exit code left by an earlier, failed submission would read as this one's result.
-    for (const SweepTask& t : tasks) fs::remove(t.dir + "/exit_code");
+    for (const SweepTask& t : tasks) {
+      std::error_code ec;
+      fs::remove(t.dir + "/exit_code", ec);
+      if (ec) throw UserError(fmt::format("{}/exit_code: cannot remove an earlier result: {}", t.dir, ec.message()));
+    }
     const std::string script_path = slurm_dir + "/sweep.sbatch";
     write_text_file(script_path, batch_script(tasks, slurm_dir));
 
@@ -98,14 +103,21 @@ class SlurmBackend : public SweepBackend {
     std::string s = "#!/bin/bash\n";
     s += "# Written by `dmasim sweep --backend slurm`: array task i runs point i and leaves its exit code\n";
     s += "# in the point's directory, where the sweep collects it. Submitting it again reruns every point.\n";
-    s += fmt::format("#SBATCH --job-name={}\n", o_.job_name);
+    std::string job_name = o_.job_name;  // one word: #SBATCH lines split at spaces
+    for (char& c : job_name)
+      if (std::isalnum(static_cast<unsigned char>(c)) == 0 && c != '-' && c != '_' && c != '.') c = '_';
+    s += fmt::format("#SBATCH --job-name={}\n", job_name);
     s += fmt::format("#SBATCH --array=0-{}", tasks.size() - 1);
     if (o_.max_running != 0) s += fmt::format("%{}", o_.max_running);
     s += "\n";
     s += fmt::format("#SBATCH --output={}/%A_%a.out\n", slurm_dir);
     s += fmt::format("#SBATCH --chdir={}\n", absolute("."));
     s += "#SBATCH --ntasks=1\n#SBATCH --cpus-per-task=1\n";
-    for (const std::string& opt : o_.sbatch_options) s += fmt::format("#SBATCH {}\n", opt);
+    for (const std::string& opt : o_.sbatch_options) {
+      if (opt.find_first_of("\n\r") != std::string::npos || opt.rfind('-', 0) != 0)
+        throw UserError(fmt::format("--sbatch-option '{}': expected one sbatch option such as --partition=NAME", opt));
+      s += fmt::format("#SBATCH {}\n", opt);
+    }
     s += "set -u\n";
     s += "case \"$SLURM_ARRAY_TASK_ID\" in\n";
     const std::string exe = sh_quote(self_exe());
