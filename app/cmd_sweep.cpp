@@ -210,11 +210,16 @@ int cmd_sweep(const std::vector<std::string>& args) {
       });
   if (progress) fmt::print(stderr, "\n");
 
-  // sweep.csv: point, the varied keys, status, error, then every summary column seen, in order.
+  // sweep.csv: point, the varied keys, status, error, then every summary column seen, in order;
+  // a summary column named like a varied key (strategy) repeats that key's value, so it is left
+  // out: every column name appears once (pandas and csv.DictReader would lose or rename one).
   std::vector<std::string> metrics;
+  auto varied = [&](const std::string& k) {
+    return std::any_of(axes.begin(), axes.end(), [&](const SweepAxis& a) { return a.key == k; });
+  };
   for (const Row& r : rows)
     for (const auto& [k, v] : r.columns)
-      if (std::find(metrics.begin(), metrics.end(), k) == metrics.end()) metrics.push_back(k);
+      if (!varied(k) && std::find(metrics.begin(), metrics.end(), k) == metrics.end()) metrics.push_back(k);
   std::string csv = "point";
   for (const SweepAxis& a : axes) csv += "," + csv_field(a.key);
   csv += ",status,error";

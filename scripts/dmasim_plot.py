@@ -58,8 +58,8 @@ def locate(arg, name):
 
 
 def read_csv(path):
-    """(header, rows), each row a dict by column name. sweep.csv repeats a varied key that is also a
-    summary column (strategy); the first occurrence, the varied key, wins."""
+    """(header, rows), each row a dict by column name. sweep.csv files written before the varied
+    keys were de-duplicated repeat `strategy` as a summary column; the first occurrence wins."""
     try:
         with open(path, newline="") as f:
             lines = list(csv.reader(f))
