@@ -99,19 +99,23 @@ void KernelTasks::summarise(std::vector<std::pair<std::string, std::string>>& co
   columns.emplace_back("driver_errors", fmt::format("{}", errors));
   columns.emplace_back("debug_violations", fmt::format("{}", debug_violations()));
   const sw::Kernel& k = s_->kernel;
-  auto ns = [&](sw::CostKind kind) { return fmt::format("{:.0f}", static_cast<double>(k.cost(kind)) / 1000.0); };
-  columns.emplace_back("map_unmap_ns", ns(sw::CostKind::DmaApi));
-  columns.emplace_back("cpu_maintenance_ns", ns(sw::CostKind::Maintenance));
-  columns.emplace_back("cpu_copy_ns", ns(sw::CostKind::Copy));
-  columns.emplace_back("iommu_ns", ns(sw::CostKind::Iommu));
-  columns.emplace_back("allocator_ns", ns(sw::CostKind::Allocator));
-  // The same five kinds without overlap (each core instant charged to the innermost scope).
-  auto self_ns = [&](sw::CostKind kind) { return fmt::format("{:.0f}", static_cast<double>(k.self_cost(kind)) / 1000.0); };
-  columns.emplace_back("self_dma_api_ns", self_ns(sw::CostKind::DmaApi));
-  columns.emplace_back("self_maintenance_ns", self_ns(sw::CostKind::Maintenance));
-  columns.emplace_back("self_copy_ns", self_ns(sw::CostKind::Copy));
-  columns.emplace_back("self_iommu_ns", self_ns(sw::CostKind::Iommu));
-  columns.emplace_back("self_allocator_ns", self_ns(sw::CostKind::Allocator));
+  auto ns = [](Picoseconds ps) { return fmt::format("{:.0f}", static_cast<double>(ps) / 1000.0); };
+  // Each kind's outermost-scope time, then the same five kinds without overlap (each core instant
+  // charged to the innermost scope), in the columns' order.
+  struct CostColumns {
+    sw::CostKind kind;
+    const char* cost;
+    const char* self;
+  };
+  static constexpr CostColumns kCostColumns[] = {
+      {sw::CostKind::DmaApi, "map_unmap_ns", "self_dma_api_ns"},
+      {sw::CostKind::Maintenance, "cpu_maintenance_ns", "self_maintenance_ns"},
+      {sw::CostKind::Copy, "cpu_copy_ns", "self_copy_ns"},
+      {sw::CostKind::Iommu, "iommu_ns", "self_iommu_ns"},
+      {sw::CostKind::Allocator, "allocator_ns", "self_allocator_ns"},
+  };
+  for (const CostColumns& c : kCostColumns) columns.emplace_back(c.cost, ns(k.cost(c.kind)));
+  for (const CostColumns& c : kCostColumns) columns.emplace_back(c.self, ns(k.self_cost(c.kind)));
 }
 
 std::string KernelTasks::report() const {
