@@ -14,17 +14,17 @@ namespace dmasim::app {
 
 namespace po = boost::program_options;
 
-bool parse_scenario_args(const std::vector<std::string>& args, const po::options_description& opts,
-                         const std::string& subcommand, std::string& scenario, bool scenario_required) {
+bool parse_subcommand_args(const std::vector<std::string>& args, const po::options_description& opts,
+                           const std::string& subcommand, std::string& positional, bool scenario_required) {
   po::options_description hidden;
-  hidden.add_options()("scenario", po::value(&scenario));
+  hidden.add_options()("positional", po::value(&positional));
   po::options_description all;
   all.add(opts).add(hidden);
-  po::positional_options_description positional;
-  positional.add("scenario", 1);
+  po::positional_options_description positional_args;
+  positional_args.add("positional", 1);
   po::variables_map vm;
   try {
-    po::store(po::command_line_parser(args).options(all).positional(positional).run(), vm);
+    po::store(po::command_line_parser(args).options(all).positional(positional_args).run(), vm);
     po::notify(vm);
   } catch (const po::error& e) {
     throw UserError(fmt::format("{} (see 'dmasim {} --help')", e.what(), subcommand));
@@ -33,8 +33,15 @@ bool parse_scenario_args(const std::vector<std::string>& args, const po::options
     std::cout << opts << "\n";
     return false;
   }
-  if (scenario.empty() && scenario_required) throw UserError(fmt::format("a scenario file is required (see 'dmasim {} --help')", subcommand));
+  if (positional.empty() && scenario_required) throw UserError(fmt::format("a scenario file is required (see 'dmasim {} --help')", subcommand));
   return true;
+}
+
+std::string trim(std::string_view s) {
+  const auto a = s.find_first_not_of(" \t\r\n");
+  if (a == std::string_view::npos) return {};
+  const auto b = s.find_last_not_of(" \t\r\n");
+  return std::string(s.substr(a, b - a + 1));
 }
 
 cfg::Node load_config(const std::string& path, const std::vector<std::string>& overrides) {

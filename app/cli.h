@@ -16,11 +16,14 @@ class options_description;
 
 namespace dmasim::app {
 
-// Parses a subcommand's options and its one positional SCENARIO argument. Prints the options and
-// returns false for --help; a parse error or a missing scenario (when required) is a UserError
-// naming the subcommand's help.
-bool parse_scenario_args(const std::vector<std::string>& args, const boost::program_options::options_description& opts,
-                         const std::string& subcommand, std::string& scenario, bool scenario_required = true);
+// Parses a subcommand's options and its one positional argument (a scenario for run, compare and
+// sweep; left as it was when absent). Prints the options and returns false for --help; a parse
+// error, or a missing scenario when `scenario_required`, is a UserError naming the subcommand's help.
+bool parse_subcommand_args(const std::vector<std::string>& args, const boost::program_options::options_description& opts,
+                           const std::string& subcommand, std::string& positional, bool scenario_required = true);
+
+// `s` without leading and trailing blanks and line ends.
+std::string trim(std::string_view s);
 
 // A configuration tree as the user gave it: the file with every --set applied.
 cfg::Node load_config(const std::string& path, const std::vector<std::string>& overrides);

@@ -40,7 +40,7 @@ int cmd_compare(const std::vector<std::string>& args) {
       "out,o", po::value(&out_dir)->value_name("DIR"), "results directory (default: results/runs/<scenario>)")(
       "jobs,j", po::value(&jobs)->value_name("N"), "runs at once (default: the number of cores)")(
       "quiet,q", po::bool_switch(&quiet), "print nothing but errors");
-  if (!parse_scenario_args(args, opts, "compare", scenario_path)) return 0;
+  if (!parse_subcommand_args(args, opts, "compare", scenario_path)) return 0;
   if (jobs == 0) throw UserError("--jobs must be at least 1");
 
   std::vector<std::string> strategies;

@@ -42,7 +42,7 @@ int cmd_run(const std::vector<std::string>& args) {
       "json,j", po::value(&json_path)->value_name("FILE"),
       "write the summary and the host time (wall_seconds) as JSON, for benchmarks")(
       "quiet,q", po::bool_switch(&quiet), "print nothing but errors");
-  if (!parse_scenario_args(args, opts, "run", scenario_path)) return 0;
+  if (!parse_subcommand_args(args, opts, "run", scenario_path)) return 0;
 
   const cfg::Node tree = load_config(scenario_path, overrides);
   const auto config = cfg::read<platform::ScenarioConfig>(tree);

@@ -134,30 +134,15 @@ std::string markdown(const Schema& schema) {
 int cmd_schema(const std::vector<std::string>& args) {
   std::string which = "dram";
   po::options_description opts(
-      "usage: dmasim schema [scenario|platform|dram|memspec]\n\n"
+      "usage: dmasim schema [scenario|platform|dram|memspec|sweep]\n\n"
       "Prints the configuration reference as Markdown: one table per section with each key's full\n"
       "path (as --set takes it), type, default and meaning. 'scenario' covers a scenario file (with its\n"
       "platform), 'platform' a platform file; 'dram' (the default) covers a DRAM\n"
-      "configuration file including its memspec; 'memspec' a memspec file on its own.\n\n"
+      "configuration file including its memspec; 'memspec' a memspec file on its own; 'sweep' a\n"
+      "sweep file (dmasim sweep --file).\n\n"
       "options");
   opts.add_options()("help,h", "show this help");
-  po::options_description hidden;
-  hidden.add_options()("what", po::value(&which));
-  po::options_description all;
-  all.add(opts).add(hidden);
-  po::positional_options_description pos;
-  pos.add("what", 1);
-  po::variables_map vm;
-  try {
-    po::store(po::command_line_parser(args).options(all).positional(pos).run(), vm);
-    po::notify(vm);
-  } catch (const po::error& e) {
-    throw UserError(fmt::format("{} (see 'dmasim schema --help')", e.what()));
-  }
-  if (vm.count("help")) {
-    std::cout << opts << "\n";
-    return 0;
-  }
+  if (!parse_subcommand_args(args, opts, "schema", which, false)) return 0;
   for (const auto& s : kSchemas) {
     if (s.name != which) continue;
     std::cout << markdown(s);

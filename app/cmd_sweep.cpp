@@ -76,7 +76,7 @@ int cmd_sweep(const std::vector<std::string>& args) {
       "out,o", po::value(&out_dir)->value_name("DIR"), "results directory (default: results/sweeps/<scenario>)")(
       "dry-run,n", po::bool_switch(&dry_run), "print the points and their command lines; run and write nothing")(
       "quiet,q", po::bool_switch(&quiet), "print nothing but errors");
-  if (!parse_scenario_args(args, opts, "sweep", scenario_path, false)) return 0;
+  if (!parse_subcommand_args(args, opts, "sweep", scenario_path, false)) return 0;
   if (jobs == 0) throw UserError("--jobs must be at least 1");
   if (!backend.empty() && backend != "local" && backend != "slurm")
     throw UserError(fmt::format("--backend: unknown backend '{}' (local or slurm)", backend));

@@ -46,8 +46,8 @@ std::vector<SweepAxis> sweep_axes(const SweepFileConfig& file) {
     if (!a.values.empty()) {
       axes.push_back(SweepAxis{a.key, a.values});
     } else {
-      axes.push_back(parse_vary(fmt::format("{}=range({},{},{})", a.key, cfg::format_double(a.range[0]),
-                                            cfg::format_double(a.range[1]), cfg::format_double(a.range[2]))));
+      axes.push_back(SweepAxis{a.key, range_values(a.range[0], a.range[1], a.range[2],
+                                                   fmt::format("vary '{}': range", a.key))});
     }
   }
   return axes;

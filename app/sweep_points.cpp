@@ -6,17 +6,12 @@
 #include <cstdlib>
 #include <sstream>
 
+#include "app/cli.h"
 #include "models/common/error.h"
 
 namespace dmasim::app {
 
 namespace {
-
-std::string trim(const std::string& s) {
-  const auto a = s.find_first_not_of(" \t");
-  const auto b = s.find_last_not_of(" \t");
-  return a == std::string::npos ? std::string() : s.substr(a, b - a + 1);
-}
 
 bool number(const std::string& s, double& out) {
   char* end = nullptr;
@@ -24,7 +19,7 @@ bool number(const std::string& s, double& out) {
   return !s.empty() && end != nullptr && *end == '\0';
 }
 
-// range(START, STOP, STEP): STOP excluded, integers printed as integers.
+// range(START, STOP, STEP) as --vary writes it.
 std::vector<std::string> expand_range(const std::string& text, const std::string& vary) {
   const std::string inner = text.substr(6, text.size() - 7);
   std::vector<double> n;
@@ -36,17 +31,7 @@ std::vector<std::string> expand_range(const std::string& text, const std::string
     n.push_back(v);
   }
   if (n.size() != 3) throw UserError(fmt::format("--vary {}: range takes START,STOP,STEP", vary));
-  if (n[2] == 0 || (n[1] - n[0]) / n[2] < 0) throw UserError(fmt::format("--vary {}: the range is empty or endless", vary));
-  const bool integral = n[0] == std::floor(n[0]) && n[2] == std::floor(n[2]);
-  std::vector<std::string> out;
-  for (int i = 0;; ++i) {
-    const double v = n[0] + i * n[2];
-    if (n[2] > 0 ? v >= n[1] - 1e-12 : v <= n[1] + 1e-12) break;
-    out.push_back(integral ? fmt::format("{}", static_cast<long long>(v)) : fmt::format("{}", v));
-    if (out.size() > 100000) throw UserError(fmt::format("--vary {}: more than 100000 values", vary));
-  }
-  if (out.empty()) throw UserError(fmt::format("--vary {}: the range is empty", vary));
-  return out;
+  return range_values(n[0], n[1], n[2], fmt::format("--vary {}", vary));
 }
 
 std::string safe(const std::string& s) {
@@ -56,6 +41,20 @@ std::string safe(const std::string& s) {
 }
 
 }  // namespace
+
+std::vector<std::string> range_values(double start, double stop, double step, const std::string& what) {
+  if (step == 0 || (stop - start) / step < 0) throw UserError(fmt::format("{}: the range is empty or endless", what));
+  const bool integral = start == std::floor(start) && step == std::floor(step);
+  std::vector<std::string> out;
+  for (int i = 0;; ++i) {
+    const double v = start + i * step;
+    if (step > 0 ? v >= stop - 1e-12 : v <= stop + 1e-12) break;
+    out.push_back(integral ? fmt::format("{}", static_cast<long long>(v)) : fmt::format("{}", v));
+    if (out.size() > 100000) throw UserError(fmt::format("{}: more than 100000 values", what));
+  }
+  if (out.empty()) throw UserError(fmt::format("{}: the range is empty", what));
+  return out;
+}
 
 SweepAxis parse_vary(const std::string& text) {
   const auto eq = text.find('=');

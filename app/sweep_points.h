@@ -17,6 +17,9 @@ struct SweepPoint {
   std::string directory;                                    // "<n>-key=value_key=value", file-name safe
 };
 
+// START, START+STEP, ... up to STOP excluded, integers printed as integers; an empty or endless
+// range is a UserError beginning with `what`.
+std::vector<std::string> range_values(double start, double stop, double step, const std::string& what);
 // Parses one --vary; a malformed one is a UserError naming it.
 SweepAxis parse_vary(const std::string& text);
 std::vector<SweepPoint> sweep_points(const std::vector<SweepAxis>& axes);

@@ -62,11 +62,6 @@ std::string sh_quote(const std::string& s) {
 
 std::string absolute(const std::string& p) { return fs::absolute(p).lexically_normal().string(); }
 
-std::string trim(std::string s) {
-  while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ')) s.pop_back();
-  return s;
-}
-
 class SlurmBackend : public SweepBackend {
  public:
   explicit SlurmBackend(SlurmOptions options) : o_(std::move(options)) {}

@@ -129,8 +129,8 @@ CostScope::~CostScope() {
   Kernel::CoreState& c = kernel_.cores_[core_];
   --c.depth[static_cast<std::size_t>(kind_)];
   kernel_.charge_self(c, end);
-  // Scopes on one core nest (they live on the stack of the core's one software thread), so this
-  // one is innermost; the search only keeps the books straight if a caller ever breaks that.
+  // Scopes of one software thread nest, so this one is usually innermost; a core running several
+  // threads can interleave theirs, hence the search for the latest scope of this kind.
   const auto it = std::find(c.open.rbegin(), c.open.rend(), kind_);
   if (it != c.open.rend()) c.open.erase(std::next(it).base());
   if (outermost_) kernel_.add_cost(kind_, core_, end - start_);
