@@ -84,7 +84,7 @@ void Cache::set_register_window(std::uint64_t base, std::uint64_t size) {
 
 bool Cache::idle() const {
   return mshr_.in_use() == 0 && wb_.empty() && outstanding_wb_ == 0 && sends_.empty() && blocked_ == nullptr &&
-         due_.empty() && stalled_fills_.empty() && !atomic_.active && !way_op_.active && out_.empty();
+         due_.empty() && stalled_fills_.empty() && !atomic_active_at(now()) && !way_op_.active && out_.empty();
 }
 
 bool Cache::prefetched(std::uint64_t addr) const {
@@ -101,11 +101,20 @@ tlm::tlm_sync_enum Cache::nb_transport_fw(tlm::tlm_generic_payload& gp, tlm::tlm
                                           sc_core::sc_time& delay) {
   if (phase != tlm::BEGIN_REQ) return tlm::TLM_COMPLETED;  // END_RESP: nothing to do
   const Picoseconds arrival = now() + delay.value();
-  const Picoseconds start = std::max(arrival, port_free_);
+  Picoseconds start = std::max(arrival, port_free_);
   port_free_ = start + clock_.period;
   port_stall_cycles_.inc((start - arrival) / clock_.period);
+  Picoseconds held_until = 0;
+  if (atomic_answered() && start < atomic_.ready && blocked_ == nullptr) {
+    // A line operation answered in its call is still under way: the request is taken when it
+    // ends (END_REQ annotated with that time), as a held request would be, without holding the
+    // socket and waking up to retry it.
+    backpressure_cycles_.inc((atomic_.ready - start) / clock_.period);
+    start = held_until = atomic_.ready;
+    port_free_ = std::max(port_free_, start + clock_.period);
+  }
   Result r;
-  if (!atomic_.active && blocked_ == nullptr) r = process(gp, start);
+  if (!atomic_busy(start) && blocked_ == nullptr) r = process(gp, start);
   switch (r.outcome) {
     case Outcome::Completed:
     case Outcome::Forwarded:
@@ -113,7 +122,7 @@ tlm::tlm_sync_enum Cache::nb_transport_fw(tlm::tlm_generic_payload& gp, tlm::tlm
       return tlm::TLM_COMPLETED;
     case Outcome::Accepted:
       phase = tlm::END_REQ;
-      delay = sc_core::SC_ZERO_TIME;
+      delay = held_until > 0 ? after(held_until) : sc_core::SC_ZERO_TIME;
       return tlm::TLM_UPDATED;
     case Outcome::Stall:
       break;
@@ -121,6 +130,7 @@ tlm::tlm_sync_enum Cache::nb_transport_fw(tlm::tlm_generic_payload& gp, tlm::tlm
   gp.acquire();
   blocked_ = &gp;
   blocked_since_ = start;
+  if (atomic_.active && !atomic_.wb_pending) wake(atomic_.ready);  // retried when the operation ends
   return tlm::TLM_ACCEPTED;
 }
 
@@ -129,7 +139,7 @@ void Cache::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time&) {
 }
 
 void Cache::retry_blocked() {
-  if (blocked_ == nullptr || atomic_.active) return;
+  if (blocked_ == nullptr || atomic_busy(now())) return;
   tlm::tlm_generic_payload* gp = blocked_;
   const Picoseconds start = std::max(blocked_since_, now());
   const Result r = process(*gp, start);
@@ -738,7 +748,7 @@ bool Cache::completes_at_once(const Outstanding& o) const {
   // meanwhile, CACHE_SYNC waits for it). And only when nothing handled by the scheduler could
   // come first or depends on the order: no earlier response waiting, no fill waiting for
   // write-buffer space, no atomic operation or by-way operation under way.
-  if (completing_ || !due_.empty() || !stalled_fills_.empty() || atomic_.active || way_op_.active) return false;
+  if (completing_ || !due_.empty() || !stalled_fills_.empty() || atomic_active_at(now()) || way_op_.active) return false;
   return o.kind == OutKind::Miss;
 }
 
@@ -903,6 +913,13 @@ Cache::Result Cache::register_access(tlm::tlm_generic_payload& gp, Picoseconds s
   if (way_register && way_op_.active) return {Outcome::Stall, 0};  // one background operation at a time
   reg_writes_.inc();
   auto line_op = [&](bool wb, const LineInfo& l) {
+    if (!wb) {
+      // Nothing to write back: the end of the operation is known now, so the register write is
+      // answered in the call, and the operation ends by itself then (atomic_busy): no response
+      // later and no wake-up, for the writer or for this cache. The ports still stall until then.
+      atomic_ = AtomicOp{true, false, nullptr, done, false, 0, 0};
+      return Result{Outcome::Completed, done};
+    }
     gp.acquire();
     atomic_ = AtomicOp{true, false, &gp, done, wb, l.addr, l.version};
     wake(done);
@@ -953,8 +970,21 @@ Cache::Result Cache::register_access(tlm::tlm_generic_payload& gp, Picoseconds s
   }
 }
 
+bool Cache::atomic_answered() const {
+  return atomic_.active && atomic_.gp == nullptr && !atomic_.sync && !atomic_.wb_pending;
+}
+
+bool Cache::atomic_active_at(Picoseconds t) const {
+  return atomic_.active && !(atomic_answered() && atomic_.ready <= t);
+}
+
+bool Cache::atomic_busy(Picoseconds t) {
+  if (!atomic_active_at(t)) atomic_ = AtomicOp{};
+  return atomic_.active;
+}
+
 void Cache::atomic_progress() {
-  if (!atomic_.active) return;
+  if (!atomic_busy(now())) return;
   const Picoseconds t = now();
   if (atomic_.wb_pending) {
     if (wb_.full()) return;  // woken again when the buffer drains
@@ -969,7 +999,7 @@ void Cache::atomic_progress() {
   if (t < atomic_.ready) return;
   tlm::tlm_generic_payload* gp = atomic_.gp;
   atomic_ = AtomicOp{};
-  respond_up(*gp, t);
+  if (gp != nullptr) respond_up(*gp, t);
 }
 
 void Cache::way_op_step() {

@@ -144,7 +144,7 @@ class Cache : public sc_core::sc_module,
   struct AtomicOp {
     bool active = false;
     bool sync = false;
-    tlm::tlm_generic_payload* gp = nullptr;  // the register write, answered when done
+    tlm::tlm_generic_payload* gp = nullptr;  // the register write, answered when done (null: answered)
     Picoseconds ready = 0;                   // hit_latency after the start
     bool wb_pending = false;                 // a dirty line still waits for the write buffer
     std::uint64_t wb_line = 0, wb_version = 0;
@@ -209,6 +209,12 @@ class Cache : public sc_core::sc_module,
   SnoopResponse snoop_above(BusOp op, std::uint64_t line, Picoseconds at);
   void back_invalidate(const LineInfo& victim, std::uint64_t& wb_version, bool& wb);
   void erase_outstanding(const tlm::tlm_generic_payload* gp);
+  // An operation answered in its call (no register write to answer, nothing to write back) is
+  // over at its ready time without a wake-up: atomic_active_at(t) is false from then, and
+  // atomic_busy(t) clears it.
+  bool atomic_answered() const;
+  bool atomic_active_at(Picoseconds t) const;
+  bool atomic_busy(Picoseconds t);
   void atomic_progress();
   void way_op_step();
   void prefetch_after(std::uint64_t addr, Picoseconds due);

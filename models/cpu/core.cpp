@@ -318,10 +318,13 @@ void Core::acquire_credit(Kind kind, Stall cause, bool uncached) {
       }
     }
     if (n < limit) return;
-    if (earliest != kNever)
-      stall_to(earliest, cause);
-    else
+    if (earliest == kNever) {
       block(cause);
+      continue;
+    }
+    stall_to(earliest, cause);
+    // The slot that completes at `earliest` no longer counts: one below the limit needs no rescan.
+    if (n == limit) return;
   }
 }
 

@@ -232,10 +232,20 @@ bool Crossbar::quiet_for(unsigned port, unsigned target) const {
   // A port streaming alone: it had the last grant, and nothing else competes for the point of
   // serialisation (every queue is empty, no port waits for a slot, the target takes requests). A
   // request from another port goes through arbitration, which a simultaneous one may win.
+  // The port's own queued requests do not compete: they go first, in order (see accept).
   if (port != last_port_ || target_busy(target)) return false;
   for (const Port& q : ports_)
-    if (!q.queue.empty() || q.blocked != nullptr) return false;
+    if ((q.index != port && !q.queue.empty()) || q.blocked != nullptr) return false;
   return true;
+}
+
+void Crossbar::grant_uncontended(Port& p, const Pending& q) {
+  pos_.forget_before(now());
+  const Picoseconds at = pos_.first_free(q.eligible);
+  const Candidate c{p.index, p.cfg.qos, q.eligible / clock_.period};
+  arbiter_->pick(std::span<const Candidate>(&c, 1), at / clock_.period);
+  pos_.grant(at);
+  grant(p, q, at);
 }
 
 void Crossbar::accept(Port& p, tlm::tlm_generic_payload& gp, Picoseconds arrival, Picoseconds now_ps,
@@ -250,13 +260,18 @@ void Crossbar::accept(Port& p, tlm::tlm_generic_payload& gp, Picoseconds arrival
   if (quiet_for(p.index, target)) {
     // Uncontended: granted now for the first free cycle from `eligible`, as the SC_METHOD would
     // grant it then, without waking it (the common case, and much of the simulator's speed).
-    pos_.forget_before(now());
-    const Picoseconds at = pos_.first_free(eligible);
-    const Candidate c{p.index, p.cfg.qos, eligible / clock_.period};
-    arbiter_->pick(std::span<const Candidate>(&c, 1), at / clock_.period);
-    pos_.grant(at);
-    grant(p, Pending{&gp, arrival, eligible, target}, at);
-    return;
+    // Requests this port queued while others competed are granted first, in order, as long as
+    // their targets take them: without this, a core that runs ahead of simulated time would keep
+    // finding its own previous request queued and never leave the scheduled path.
+    while (!p.queue.empty() && !target_busy(p.queue.front().target)) {
+      const Pending q = p.queue.front();
+      p.queue.pop_front();
+      grant_uncontended(p, q);
+    }
+    if (p.queue.empty() && !target_busy(target)) {
+      grant_uncontended(p, Pending{&gp, arrival, eligible, target});
+      return;
+    }
   }
   p.queue.push_back(Pending{&gp, arrival, eligible, target});
   wake_at(eligible);

@@ -141,6 +141,7 @@ class Crossbar : public sc_core::sc_module {
   void wake_at(Picoseconds t);
   void release_slots(Port& p, Picoseconds now);
   void grant(Port& p, const Pending& q, Picoseconds t);
+  void grant_uncontended(Port& p, const Pending& q);  // for the first free cycle from q.eligible
   bool quiet_for(unsigned port, unsigned target) const;
   bool target_busy(unsigned t) const;
 

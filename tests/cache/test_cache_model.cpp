@@ -407,9 +407,25 @@ TEST(CacheModel, Pl310PortsStallDuringALineOperation) {
             op(20 * kNs, BusOp::ReadShared, 0x3000)});
   s.cache.set_register_window(kRegs, 0x1000);
   s.run();
-  EXPECT_EQ(s.ini.out[1].done, 25 * kNs);      // the line operation: hit latency
-  EXPECT_EQ(s.ini.out[2].accepted, 25 * kNs);  // held until it is done
-  EXPECT_EQ(s.ini.out[2].done, 30 * kNs);      // then a hit
+  EXPECT_EQ(s.ini.out[1].done, 25 * kNs);  // the line operation: hit latency, answered in its call
+  // The read is taken when the operation is done, then hits: one cycle behind the register write
+  // on the port (20 to 21 ns), then held by the operation until 25 ns.
+  EXPECT_EQ(s.ini.out[2].done, 30 * kNs);
+  EXPECT_EQ(counter(s.reg, "l1.port_stall_cycles"), 1u);
+  EXPECT_EQ(counter(s.reg, "l1.backpressure_cycles"), 4u);
+  // The answered operation ended without a wake-up; a read after it is not held.
+  EXPECT_TRUE(s.cache.idle());
+}
+
+TEST(CacheModel, Pl310ReadAfterALineOperationIsNotHeld) {
+  SKIP_IF_ELABORATED();
+  Single s(outer_config(4096, 4), 1000, 10 * kNs,
+           {op(0, BusOp::ReadShared, 0x3000), reg_write(20 * kNs, pl310::kCleanInvLinePa, 0x1000, false),
+            op(26 * kNs, BusOp::ReadShared, 0x3000)});
+  s.cache.set_register_window(kRegs, 0x1000);
+  s.run();
+  EXPECT_EQ(s.ini.out[2].done, 31 * kNs);  // a plain hit
+  EXPECT_EQ(counter(s.reg, "l1.backpressure_cycles"), 0u);
 }
 
 TEST(CacheModel, Pl310InvWayRunsInTheBackgroundWhileTheRegisterReadsNonZero) {
