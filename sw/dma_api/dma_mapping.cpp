@@ -67,7 +67,7 @@ DmaAllocation dma_alloc_noncoherent(cpu::Core& cpu, Device& dev, std::uint64_t s
     k.count_failure("dma_alloc_noncoherent");
     return DmaAllocation{};
   }
-  if (DmaDebug* d = debug_of(dev)) d->debug_dma_map_page(dev, pa, a.cpu_addr, size, dir, a.dma_handle, DebugEntryType::Page);
+  if (DmaDebug* d = debug_of(dev)) d->debug_dma_map_page(dev, pa, a.cpu_addr, size, dir, a.dma_handle, DebugEntryType::Page, 0);
   return a;
 }
 
@@ -96,7 +96,7 @@ DmaAddr dma_map_page_attrs(cpu::Core& cpu, Device& dev, PhysAddr page, std::uint
   if (addr == DMA_MAPPING_ERROR) dev.kernel->count_failure("dma_map_page_attrs");
   if (DmaDebug* d = debug_of(dev))
     d->debug_dma_map_page(dev, phys, dev.kernel->is_lowmem(phys) ? dev.kernel->phys_to_virt(phys) : 0, size, dir,
-                          addr, DebugEntryType::Page);
+                          addr, DebugEntryType::Page, attrs);
   return addr;
 }
 
@@ -107,7 +107,7 @@ DmaAddr dma_map_single_attrs(cpu::Core& cpu, Device& dev, VirtAddr ptr, std::uin
   const PhysAddr phys = dev.kernel->virt_to_phys(ptr);
   const DmaAddr addr = ops_of(dev).map_page(cpu, dev, phys, size, dir, attrs);
   if (addr == DMA_MAPPING_ERROR) dev.kernel->count_failure("dma_map_single_attrs");
-  if (DmaDebug* d = debug_of(dev)) d->debug_dma_map_page(dev, phys, ptr, size, dir, addr, DebugEntryType::Single);
+  if (DmaDebug* d = debug_of(dev)) d->debug_dma_map_page(dev, phys, ptr, size, dir, addr, DebugEntryType::Single, attrs);
   return addr;
 }
 
@@ -130,7 +130,7 @@ int dma_map_sg_attrs(cpu::Core& cpu, Device& dev, SgTable& sg, DmaDirection dir,
   if (!valid_direction(dir)) return 0;
   const int n = ops_of(dev).map_sg(cpu, dev, sg, dir, attrs);
   if (n == 0) dev.kernel->count_failure("dma_map_sg_attrs");
-  if (DmaDebug* d = debug_of(dev)) d->debug_dma_map_sg(dev, sg, n, dir);
+  if (DmaDebug* d = debug_of(dev)) d->debug_dma_map_sg(dev, sg, n, dir, attrs);
   return n;
 }
 

@@ -31,12 +31,14 @@ class DmaDebug {
  public:
   virtual ~DmaDebug() = default;
 
+  // attrs: the mapping's DMA_ATTR_* (DMA_ATTR_SKIP_CPU_SYNC exempts it from the overlap report).
   virtual void debug_dma_map_page(Device& dev, PhysAddr phys, VirtAddr va, std::uint64_t size, DmaDirection dir,
-                                  DmaAddr dma_addr, DebugEntryType type) = 0;
+                                  DmaAddr dma_addr, DebugEntryType type, DmaAttrs attrs) = 0;
   virtual void debug_dma_mapping_error(Device& dev, DmaAddr dma_addr) = 0;
   virtual void debug_dma_unmap_page(Device& dev, DmaAddr addr, std::uint64_t size, DmaDirection dir,
                                     DebugEntryType type) = 0;
-  virtual void debug_dma_map_sg(Device& dev, const SgTable& sg, int mapped_ents, DmaDirection dir) = 0;
+  virtual void debug_dma_map_sg(Device& dev, const SgTable& sg, int mapped_ents, DmaDirection dir,
+                                DmaAttrs attrs) = 0;
   virtual void debug_dma_unmap_sg(Device& dev, const SgTable& sg, DmaDirection dir) = 0;
   virtual void debug_dma_alloc_coherent(Device& dev, std::uint64_t size, DmaAddr dma_addr, VirtAddr virt,
                                         PhysAddr phys) = 0;

@@ -43,39 +43,62 @@ std::string DmaDebugTracker::report() const {
   return out;
 }
 
-// ---- the overlapping-cacheline check (a mapping the device may write shares no line with another) --
+// ---- the overlapping-cacheline check ------------------------------------------------------------
+// As the kernel's active-cacheline tracking: a mapping the device may write (not DMA_TO_DEVICE) is
+// keyed by its first cacheline only; a second one starting in the same line is EEXIST, reported
+// unless it was mapped with DMA_ATTR_SKIP_CPU_SYNC. The count of extra mappings of a line lives in
+// the radix tree's tag bits, so it stops at kMaxOverlap (the kernel then warns once and stops
+// counting, and the line's key goes with the 8th unmap, not the last: modelled as it behaves).
 
-void DmaDebugTracker::add_cachelines(const std::string& dev, const Entry& e) {
-  if (e.dir == DmaDirection::ToDevice || e.coherent_dev || e.size == 0) return;
-  const std::uint64_t first = e.phys >> kCachelineShift, last = (e.phys + e.size - 1) >> kCachelineShift;
-  bool overlap = false;
-  for (std::uint64_t l = first; l <= last; ++l) overlap |= active_lines_[l]++ > 0;
-  if (overlap) {
+void DmaDebugTracker::add_cacheline(const std::string& dev, const Entry& e) {
+  if (e.dir == DmaDirection::ToDevice) return;
+  const std::uint64_t line = e.phys >> kCachelineShift;
+  const auto [it, inserted] = active_lines_.try_emplace(line, 0);
+  if (inserted) return;
+  const unsigned overlap = it->second + 1;
+  if (overlap <= kMaxOverlap) {
+    it->second = overlap;
+  } else if (!overlap_limit_warned_) {
+    overlap_limit_warned_ = true;
+    report(dev, "cacheline_overlap_limit",
+           fmt::format("exceeded {} overlapping mappings of cacheline 0x{:x}", kMaxOverlap, line));
+  }
+  if ((e.attrs & DMA_ATTR_SKIP_CPU_SYNC) == 0)
     report(dev, "cacheline_overlap",
            fmt::format("cacheline tracking EEXIST, overlapping mappings aren't supported [phys=0x{:x}] [size={}]", e.phys,
                        e.size));
-  }
 }
 
-void DmaDebugTracker::remove_cachelines(const Entry& e) {
-  if (e.dir == DmaDirection::ToDevice || e.coherent_dev || e.size == 0) return;
-  const std::uint64_t first = e.phys >> kCachelineShift, last = (e.phys + e.size - 1) >> kCachelineShift;
-  for (std::uint64_t l = first; l <= last; ++l) {
-    auto it = active_lines_.find(l);
-    if (it != active_lines_.end() && --it->second == 0) active_lines_.erase(it);
+void DmaDebugTracker::remove_cacheline(const Entry& e) {
+  if (e.dir == DmaDirection::ToDevice) return;
+  auto it = active_lines_.find(e.phys >> kCachelineShift);
+  if (it == active_lines_.end()) return;  // dropped early after an overflowed count
+  if (it->second == 0) active_lines_.erase(it);
+  else --it->second;
+}
+
+// ---- pages freed under a live mapping (not a kernel check) --------------------------------------
+
+void DmaDebugTracker::pages_freed(PhysAddr phys, std::uint64_t bytes) {
+  for (const auto& [key, e] : entries_) {
+    if (e.dma == DMA_MAPPING_ERROR || e.size == 0 || e.phys >= phys + bytes || phys >= e.phys + e.size) continue;
+    report(key.first, "free_pages_mapped",
+           fmt::format("pages freed while still mapped for DMA [phys=0x{:x}] [size={}] [device address=0x{:016x}] "
+                       "[mapped as {}] [map size={} bytes]",
+                       phys, bytes, e.dma, type_name(e.type), e.size));
   }
 }
 
 // ---- map / unmap ----------------------------------------------------------------------------
 
 void DmaDebugTracker::debug_dma_map_page(Device& dev, PhysAddr phys, VirtAddr va, std::uint64_t size, DmaDirection dir,
-                                         DmaAddr dma_addr, DebugEntryType type) {
+                                         DmaAddr dma_addr, DebugEntryType type, DmaAttrs attrs) {
   // As debug_dma_map_page: a failed mapping records nothing (no entry to leak or to check).
   if (dma_addr == DMA_MAPPING_ERROR) return;
   if (va != 0 && is_vmalloc_ && is_vmalloc_(va))
     report(dev.name, "map_vmalloc", fmt::format("device driver maps memory from vmalloc area [addr=0x{:x}] [len={}]", va, size));
-  Entry e{type, dma_addr, size, dir, phys, va, 0, false, true, dev.dma_coherent};
-  add_cachelines(dev.name, e);
+  Entry e{type, dma_addr, size, dir, phys, va, 0, false, true, dev.dma_coherent, attrs};
+  add_cacheline(dev.name, e);
   entries_[{dev.name, dma_addr}] = e;
 }
 
@@ -127,7 +150,7 @@ void DmaDebugTracker::unmap(Device& dev, DmaAddr addr, std::uint64_t size, DmaDi
     report(dev.name, "unchecked_map_error",
            fmt::format("device driver failed to check map error [device address=0x{:016x}] [size={} bytes] [mapped as {}]",
                        addr, size, type_name(e.type)));
-  remove_cachelines(e);
+  remove_cacheline(e);
   entries_.erase(it);
 }
 
@@ -136,14 +159,15 @@ void DmaDebugTracker::debug_dma_unmap_page(Device& dev, DmaAddr addr, std::uint6
   unmap(dev, addr, size, dir, type, 0, 0);
 }
 
-void DmaDebugTracker::debug_dma_map_sg(Device& dev, const SgTable& sg, int mapped_ents, DmaDirection dir) {
+void DmaDebugTracker::debug_dma_map_sg(Device& dev, const SgTable& sg, int mapped_ents, DmaDirection dir,
+                                       DmaAttrs attrs) {
   if (mapped_ents <= 0) return;
   // One entry per DMA segment (an IOMMU may merge the list into fewer), sized by its dma_length.
   for (int i = 0; i < mapped_ents && i < static_cast<int>(sg.size()); ++i) {
     const Scatterlist& s = sg[static_cast<std::size_t>(i)];
     Entry e{DebugEntryType::Sg, s.dma_address, s.dma_length, dir, s.phys(), 0, static_cast<int>(sg.size()), true, true,
-            dev.dma_coherent};
-    add_cachelines(dev.name, e);
+            dev.dma_coherent, attrs};
+    add_cacheline(dev.name, e);
     entries_[{dev.name, s.dma_address}] = e;
   }
 }

@@ -12,23 +12,26 @@
 
 #include "models/common/stats/registry.h"
 #include "sw/dma_debug/dma_debug.h"
+#include "sw/kernel/kernel.h"
 
 namespace dmasim::sw {
 
-class DmaDebugTracker final : public DmaDebug {
+class DmaDebugTracker final : public DmaDebug, public FreedPagesCheck {
  public:
   static constexpr unsigned kCachelineShift = 6;  // the kernel's L1_CACHE_SHIFT for the overlap tracking
+  // Overlaps one cacheline's tracking counts (ACTIVE_CACHELINE_MAX_OVERLAP: the radix tree's tag bits).
+  static constexpr unsigned kMaxOverlap = 7;
 
   // `is_vmalloc`: whether a kernel virtual address is in the vmalloc area (maps from there are
   // flagged); `now`: the simulated time for reports.
   DmaDebugTracker(stats::Group stats, std::function<bool(VirtAddr)> is_vmalloc, std::function<Picoseconds()> now);
 
   void debug_dma_map_page(Device& dev, PhysAddr phys, VirtAddr va, std::uint64_t size, DmaDirection dir,
-                          DmaAddr dma_addr, DebugEntryType type) override;
+                          DmaAddr dma_addr, DebugEntryType type, DmaAttrs attrs) override;
   void debug_dma_mapping_error(Device& dev, DmaAddr dma_addr) override;
   void debug_dma_unmap_page(Device& dev, DmaAddr addr, std::uint64_t size, DmaDirection dir,
                             DebugEntryType type) override;
-  void debug_dma_map_sg(Device& dev, const SgTable& sg, int mapped_ents, DmaDirection dir) override;
+  void debug_dma_map_sg(Device& dev, const SgTable& sg, int mapped_ents, DmaDirection dir, DmaAttrs attrs) override;
   void debug_dma_unmap_sg(Device& dev, const SgTable& sg, DmaDirection dir) override;
   void debug_dma_alloc_coherent(Device& dev, std::uint64_t size, DmaAddr dma_addr, VirtAddr virt,
                                 PhysAddr phys) override;
@@ -40,6 +43,8 @@ class DmaDebugTracker final : public DmaDebug {
   void debug_dma_sync_sg_for_device(Device& dev, const SgTable& sg, DmaDirection dir) override;
   void dma_debug_device_release(Device& dev) override;
   void cpu_access(const std::string& who, PhysAddr phys, std::uint64_t size, bool write) override;
+  // FreedPagesCheck: pages freed while a live mapping (streaming or coherent) still covers them.
+  void pages_freed(PhysAddr phys, std::uint64_t bytes) override;
   void device_access(Device& dev, DmaAddr addr, std::uint64_t size, bool write) override;
 
   const std::vector<DebugViolation>& violations() const override { return violations_; }
@@ -59,6 +64,7 @@ class DmaDebugTracker final : public DmaDebug {
     bool map_err_checked = false;
     bool device_owns = true;
     bool coherent_dev = false;
+    DmaAttrs attrs = 0;
   };
   using Key = std::pair<std::string, DmaAddr>;  // device, DMA address
 
@@ -67,14 +73,16 @@ class DmaDebugTracker final : public DmaDebug {
   // check_unmap, for unmaps and dma_free_coherent (virt: the CPU address a coherent free passes).
   void unmap(Device& dev, DmaAddr addr, std::uint64_t size, DmaDirection dir, DebugEntryType type, int nents,
              VirtAddr virt);
-  void add_cachelines(const std::string& dev, const Entry& e);
-  void remove_cachelines(const Entry& e);
+  // The active-cacheline tracking: one key per mapping, its first cacheline.
+  void add_cacheline(const std::string& dev, const Entry& e);
+  void remove_cacheline(const Entry& e);
 
   stats::Group stats_;
   std::function<bool(VirtAddr)> is_vmalloc_;
   std::function<Picoseconds()> now_;
   std::map<Key, Entry> entries_;
-  std::map<std::uint64_t, unsigned> active_lines_;  // cacheline -> live mappings on it
+  std::map<std::uint64_t, unsigned> active_lines_;  // first cacheline -> live mappings starting there
+  bool overlap_limit_warned_ = false;                // the kernel's WARN_ONCE
   std::vector<DebugViolation> violations_;
   std::map<std::string, stats::Counter*> by_kind_;
   stats::Counter* total_;

@@ -44,6 +44,15 @@ enum class CostKind : std::uint8_t {
 };
 std::string_view to_string(CostKind k);  // "dma_api", "maintenance", "copy", "iommu", "allocator"
 
+// Told when pages go back to the page allocator (free_pages, cma_release): dma-debug's check
+// that no live DMA mapping still covers them (a check the kernel does not make). Declared here
+// because the allocators below dma-debug call it.
+class FreedPagesCheck {
+ public:
+  virtual ~FreedPagesCheck() = default;
+  virtual void pages_freed(PhysAddr phys, std::uint64_t bytes) = 0;
+};
+
 class Kernel {
  public:
   Kernel(Machine& machine, const KernelProfile& profile, stats::Group stats, trace::Recorder* trace = nullptr);
@@ -68,6 +77,7 @@ class Kernel {
   Swiotlb* swiotlb = nullptr;
   AtomicPool* atomic_pool = nullptr;
   DmaDebug* debug = nullptr;
+  FreedPagesCheck* freed_pages_check = nullptr;  // set with debug when dma-debug is on
   ExynosSysmmuDriver* sysmmu_driver = nullptr;  // probed on first use (sw/iommu/exynos_iommu.h)
   DmaMapOps* direct = nullptr;  // dma-direct: the ops of a device without its own
   DmaMapOps& direct_ops() const;

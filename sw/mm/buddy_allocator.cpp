@@ -98,6 +98,11 @@ void BuddyAllocator::free_range(cpu::Core* cpu, Pfn start, Pfn end) {
   charge(cpu, ops);
 }
 
+void BuddyAllocator::free_pages(cpu::Core& cpu, Pfn pfn, unsigned order) {
+  if (kernel_.freed_pages_check != nullptr) kernel_.freed_pages_check->pages_freed(PFN_PHYS(pfn), PAGE_SIZE << order);
+  free(&cpu, pfn, order);
+}
+
 void BuddyAllocator::free(cpu::Core* cpu, Pfn pfn, unsigned order) {
   for (Pfn p = pfn; p < pfn + (Pfn{1} << order); ++p)
     if (pages_.at(p - start_).use == PageUse::Free) throw std::logic_error("free_pages: a page freed twice");

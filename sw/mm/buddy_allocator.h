@@ -38,7 +38,7 @@ class BuddyAllocator final : public PageAllocator {
   void free_range(cpu::Core* cpu, Pfn start, Pfn end);  // gives pages back one by one (merging)
 
   std::optional<Pfn> alloc_pages(cpu::Core& cpu, Gfp gfp, unsigned order) override { return alloc(&cpu, gfp, order); }
-  void free_pages(cpu::Core& cpu, Pfn pfn, unsigned order) override { free(&cpu, pfn, order); }
+  void free_pages(cpu::Core& cpu, Pfn pfn, unsigned order) override;
   PageUse use(Pfn pfn) const override { return pages_.at(pfn - start_).use; }
   void set_use(Pfn pfn, PageUse u) { pages_.at(pfn - start_).use = u; }
   MigrateType pageblock_type(Pfn pfn) const { return block_type_.at((pfn - start_) >> pageblock_order); }

@@ -127,6 +127,7 @@ int CmaArea::alloc_contig_range(cpu::Core& cpu, Pfn start, Pfn end) {
 bool CmaArea::cma_release(cpu::Core& cpu, Pfn pfn, std::uint64_t count) {
   if (pfn < base_pfn_ || pfn + count > base_pfn_ + count_) return false;
   CostScope scope(kernel_, cpu, CostKind::Allocator, "cma_release", {{"pages", count}});
+  if (kernel_.freed_pages_check != nullptr) kernel_.freed_pages_check->pages_freed(PFN_PHYS(pfn), count * PAGE_SIZE);
   for (std::uint64_t b = pfn - base_pfn_; b < pfn - base_pfn_ + count; ++b) bitmap_[b] = false;
   cpu.compute((count / 64 + 1) * kBitmapWordCycles);
   buddy_.free_range(&cpu, pfn, pfn + count);

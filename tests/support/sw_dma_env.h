@@ -53,6 +53,7 @@ class DmaEnv {
           k.stats().group("dma_debug"), [&k](sw::VirtAddr va) { return k.vmalloc().contains(va); },
           [] { return sim_now(); });
       k.debug = debug.get();
+      k.freed_pages_check = debug.get();
     }
   }
 

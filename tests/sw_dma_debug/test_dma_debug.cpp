@@ -1,9 +1,11 @@
 // dma-debug through the DMA-API front end: each misuse gets the message kernel/dma/debug.c
 // prints for it (check_unmap, check_sync, debug_dma_mapping_error, the unbind notifier), and
 // correct use gets none; plus the two ownership checks the kernel lacks.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include "sw/dma_api/dma_mapping.h"
+#include "sw/mm/page_alloc.h"
 #include "tests/support/elaboration.h"
 #include "tests/support/sw_dma_env.h"
 
@@ -216,6 +218,85 @@ TEST(DmaDebug, OverlappingFromDeviceMappingsOfOneCachelineAreReported) {
     dma_mapping_error(e->dev, b);
   });
   EXPECT_EQ(kinds(*e), std::vector<std::string>{"cacheline_overlap"});
+}
+
+TEST(DmaDebug, OverlapTrackingKeysAMappingByItsFirstCachelineOnly) {
+  SKIP_IF_ELABORATED();
+  // [0, 96) and [64, 128) share the line at 64, but the second starts there and the first does
+  // not: the kernel keys each mapping by its first line, so neither insert finds the other.
+  std::unique_ptr<DmaEnv> e(make_env());
+  e->h.run([&](cpu::Core& c) {
+    const DmaAddr a = dma_map_single_attrs(c, e->dev, e->buffer_va(), 96, DmaDirection::FromDevice, 0);
+    const DmaAddr b = dma_map_single_attrs(c, e->dev, e->buffer_va(64), 64, DmaDirection::FromDevice, 0);
+    dma_mapping_error(e->dev, a);
+    dma_mapping_error(e->dev, b);
+    dma_unmap_single_attrs(c, e->dev, a, 96, DmaDirection::FromDevice, 0);
+    dma_unmap_single_attrs(c, e->dev, b, 64, DmaDirection::FromDevice, 0);
+  });
+  EXPECT_TRUE(kinds(*e).empty());
+}
+
+TEST(DmaDebug, OverlapIsNotReportedForSkipCpuSyncOrToDeviceMappings) {
+  SKIP_IF_ELABORATED();
+  std::unique_ptr<DmaEnv> e(make_env());
+  e->h.run([&](cpu::Core& c) {
+    const DmaAddr a = dma_map_single_attrs(c, e->dev, e->buffer_va(), 32, DmaDirection::FromDevice, 0);
+    // Shares the first line; the caller says the CPU caches need no work (a buffer shared on).
+    const DmaAddr b =
+        dma_map_single_attrs(c, e->dev, e->buffer_va(32), 32, DmaDirection::FromDevice, DMA_ATTR_SKIP_CPU_SYNC);
+    // The device only reads: not tracked at all.
+    const DmaAddr t = dma_map_single_attrs(c, e->dev, e->buffer_va(16), 16, DmaDirection::ToDevice, 0);
+    for (DmaAddr x : {a, b, t}) dma_mapping_error(e->dev, x);
+  });
+  EXPECT_TRUE(kinds(*e).empty());
+}
+
+TEST(DmaDebug, MoreThanSevenOverlapsOfALineWarnOnceAndStopCounting) {
+  SKIP_IF_ELABORATED();
+  // Nine mappings starting in one line: eight extra, one more than the tracking's tag bits hold.
+  std::unique_ptr<DmaEnv> e(make_env());
+  e->h.run([&](cpu::Core& c) {
+    std::vector<DmaAddr> maps;
+    for (unsigned i = 0; i < 9; ++i) {
+      maps.push_back(dma_map_single_attrs(c, e->dev, e->buffer_va(4 * i), 4, DmaDirection::FromDevice,
+                                          DMA_ATTR_SKIP_CPU_SYNC));
+      dma_mapping_error(e->dev, maps.back());
+    }
+    for (DmaAddr m : maps) dma_unmap_single_attrs(c, e->dev, m, 4, DmaDirection::FromDevice, DMA_ATTR_SKIP_CPU_SYNC);
+    // The count stopped at seven, so the line's key went with the eighth unmap: a new mapping of it
+    // after all nine are gone is a first one again, and an overlapping one is EEXIST.
+    const DmaAddr x = dma_map_single_attrs(c, e->dev, e->buffer_va(), 4, DmaDirection::FromDevice, 0);
+    const DmaAddr y = dma_map_single_attrs(c, e->dev, e->buffer_va(8), 4, DmaDirection::FromDevice, 0);
+    dma_mapping_error(e->dev, x);
+    dma_mapping_error(e->dev, y);
+  });
+  EXPECT_EQ(kinds(*e), (std::vector<std::string>{"cacheline_overlap_limit", "cacheline_overlap"}));
+  EXPECT_EQ(e->debug->violations().front().message,
+            fmt::format("DMA-API: dev: exceeded 7 overlapping mappings of cacheline 0x{:x}", e->buffer_pa() >> 6));
+}
+
+TEST(DmaDebug, PagesFreedWhileStillMappedAreReported) {
+  SKIP_IF_ELABORATED();
+  // Not a kernel check: pages given back to the allocator while a mapping still covers them (the
+  // device may still write there). Unmapped first, the same free is fine.
+  std::unique_ptr<DmaEnv> e(make_env());
+  e->h.run([&](cpu::Core& c) {
+    PageAllocator& pages = *e->kernel().page_allocator;
+    const std::optional<Pfn> a = pages.alloc_pages(c, GFP_KERNEL, 1);
+    const std::optional<Pfn> b = pages.alloc_pages(c, GFP_KERNEL, 1);
+    ASSERT_TRUE(a && b);
+    const DmaAddr ma = dma_map_page_attrs(c, e->dev, PFN_PHYS(*a), 100, 2000, DmaDirection::FromDevice, 0);
+    const DmaAddr mb = dma_map_page_attrs(c, e->dev, PFN_PHYS(*b), 0, 2 * PAGE_SIZE, DmaDirection::ToDevice, 0);
+    dma_mapping_error(e->dev, ma);
+    dma_mapping_error(e->dev, mb);
+    pages.free_pages(c, *a, 1);  // still mapped: flagged
+    dma_unmap_page_attrs(c, e->dev, ma, 2000, DmaDirection::FromDevice, 0);
+    dma_unmap_page_attrs(c, e->dev, mb, 2 * PAGE_SIZE, DmaDirection::ToDevice, 0);
+    pages.free_pages(c, *b, 1);  // unmapped first: fine
+  });
+  ASSERT_EQ(kinds(*e), std::vector<std::string>{"free_pages_mapped"});
+  EXPECT_NE(e->debug->violations()[0].message.find("[mapped as page] [map size=2000 bytes]"), std::string::npos)
+      << e->debug->violations()[0].message;
 }
 
 TEST(DmaDebug, CpuAccessWhileTheDeviceOwnsTheBufferIsReported) {
