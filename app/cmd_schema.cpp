@@ -72,7 +72,10 @@ std::string type_cell(const cfg::FieldDoc& row) {
   std::string type;
   if (!row.choices.empty()) {
     type = "one of ";
-    for (std::size_t i = 0; i < row.choices.size(); ++i) type += (i ? ", " : "") + code(row.choices[i]);
+    for (std::size_t i = 0; i < row.choices.size(); ++i) {
+      if (i > 0) type += ", ";
+      type += code(row.choices[i]);
+    }
   } else if (row.type == "map") {
     type = "map, or the path of a YAML file holding it";
   } else {
