@@ -799,6 +799,16 @@ void Cache::scheduler() {
 // ------------------------------------------------------------------------------------------------
 // Snoops
 
+bool Cache::may_hold(std::uint64_t line, std::uint32_t line_bytes) const {
+  if (config_.outer) return false;  // never snooped
+  const std::uint64_t l = array_.line_address(line);
+  if (array_.contains(l) || wb_.find(l)) return true;
+  // Not inclusive: the caches above may hold it without this one (an inclusive cache holds all
+  // they hold, and snoop() only passes a snoop up for a line it holds).
+  return upstream_snooper_ != nullptr && config_.inclusion != Inclusion::Inclusive &&
+         upstream_snooper_->may_hold(line, line_bytes);
+}
+
 SnoopResponse Cache::snoop(const SnoopRequest& req) {
   SnoopResponse r;
   if (config_.outer) return r;  // below the point of coherency: never snooped

@@ -67,6 +67,8 @@ class Cache : public sc_core::sc_module,
   void set_register_window(std::uint64_t base, std::uint64_t size);
 
   SnoopResponse snoop(const SnoopRequest& r) override;  // from the crossbar below
+  // Held in the array or its write buffer, or (not inclusive) possibly above: what snoop() acts on.
+  bool may_hold(std::uint64_t line, std::uint32_t line_bytes) const override;
 
   CacheArray& array() { return array_; }
   const CacheArray& array() const { return array_; }

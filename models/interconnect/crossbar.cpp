@@ -49,6 +49,11 @@ class Crossbar::UpwardSnooper final : public SnoopTarget {
  public:
   explicit UpwardSnooper(Crossbar& x) : owner_(x) {}
   SnoopResponse snoop(const SnoopRequest& request) override { return owner_.snoop_up(request); }
+  bool may_hold(std::uint64_t line, std::uint32_t line_bytes) const override {
+    for (const Port& p : owner_.ports_)
+      if (p.snooper != nullptr && p.snooper->may_hold(line, line_bytes)) return true;
+    return false;
+  }
 
  private:
   Crossbar& owner_;
@@ -105,7 +110,7 @@ Crossbar::Crossbar(const sc_core::sc_module_name& name, const InterconnectConfig
   }
   decode_errors_ = &g.counter("decode_errors", "transactions", "requests to no target (TLM_ADDRESS_ERROR_RESPONSE)");
   snoops_sent_ = &g.counter("snoops.sent", "snoops", "snoops sent to ACE ports (one per port and line)");
-  snoops_filtered_ = &g.counter("snoops.filtered", "snoops", "snoops the snoop filter found unnecessary");
+  snoops_filtered_ = &g.counter("snoops.filtered", "snoops", "snoops the snoop filter or the duplicate tags spared");
   snoop_hits_ = &g.counter("snoops.hits", "snoops", "snoops that found a copy");
   snoop_dirty_ = &g.counter("snoops.dirty", "snoops", "snoops that returned dirty data");
   snoop_writebacks_ = &g.counter("snoops.writebacks", "transactions",
@@ -454,6 +459,7 @@ Picoseconds Crossbar::snoop_lines(Txn& x, std::uint64_t mask, Picoseconds t) {
       const unsigned q = static_cast<unsigned>(std::countr_zero(m));
       SnoopTarget* s = ports_[q].snooper;
       if (s == nullptr) continue;
+      if (!needs_snoop(*s, req.line, granule_)) continue;
       const SnoopResponse r = s->snoop(req);
       snoops_sent_->inc();
       if (r.hit) snoop_hits_->inc();
@@ -467,6 +473,12 @@ Picoseconds Crossbar::snoop_lines(Txn& x, std::uint64_t mask, Picoseconds t) {
   x.snooped = any;
   if (!any) return t;
   return t + cycles(config_.latency.snoop + config_.latency.snoop_response) + worst;
+}
+
+bool Crossbar::needs_snoop(const SnoopTarget& s, std::uint64_t line, std::uint32_t bytes) const {
+  if (config_.snoop != SnoopMode::Tags || s.may_hold(line, bytes)) return true;
+  snoops_filtered_->inc();
+  return false;
 }
 
 SnoopResponse Crossbar::snoop_up(const SnoopRequest& request) {
@@ -486,6 +498,7 @@ SnoopResponse Crossbar::snoop_up(const SnoopRequest& request) {
     const unsigned q = static_cast<unsigned>(std::countr_zero(m));
     SnoopTarget* s = ports_[q].snooper;
     if (s == nullptr) continue;
+    if (!needs_snoop(*s, request.line, request.line_bytes)) continue;
     const SnoopResponse r = s->snoop(sub);
     snoops_sent_->inc();
     if (r.hit) snoop_hits_->inc();

@@ -149,6 +149,8 @@ class Crossbar : public sc_core::sc_module {
   Picoseconds snoop_lines(Txn& x, std::uint64_t ports, Picoseconds now);
   std::uint64_t snoop_ports(const Txn& x, const Port& p) const;
   SnoopResponse snoop_up(const SnoopRequest& request);
+  // `snoop: tags`: whether the duplicate tags send the snoop to s (counts the ones they spare).
+  bool needs_snoop(const SnoopTarget& s, std::uint64_t line, std::uint32_t bytes) const;
   void filter_after_snoop(std::uint64_t line, std::uint32_t bytes, unsigned port, BusOp op, const SnoopResponse& r);
 
   void send(unsigned target, tlm::tlm_generic_payload& gp, Picoseconds at);

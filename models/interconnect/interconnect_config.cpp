@@ -37,7 +37,8 @@ void InterconnectConfig::describe(cfg::Fields<InterconnectConfig>& f) {
   f("data_width", &InterconnectConfig::data_width, "bytes per cycle on each data path (a power of two, 4B to 128B)");
   f("snoop", &InterconnectConfig::snoop,
     "broadcast: every coherent request snoops every other ACE port (CCI-400); filter: only the ports a snoop "
-    "filter says may hold the line (CCI-500-like)");
+    "filter says may hold the line (CCI-500-like; clean evictions are silent, so its entries go stale); tags: "
+    "only the ports whose caches hold the line, as duplicate tag RAMs know (Cortex-A9 SCU, A15/A7 L2)");
   f("speculative_read", &InterconnectConfig::speculative_read,
     "start the memory read in parallel with the snoops, dropping it when a snoop returns data");
   f("arbitration", &InterconnectConfig::arbitration,

@@ -31,7 +31,7 @@ namespace dmasim::interconnect {
 // ace: a CPU cluster, snooped, its requests snoop the other ACE ports; ace-lite: an IO-coherent
 // master, its requests snoop the ACE ports, never snooped itself; non-coherent: no snoops.
 enum class PortKind { Ace, AceLite, NonCoherent };
-enum class SnoopMode { Broadcast, Filter };
+enum class SnoopMode { Broadcast, Filter, Tags };
 
 using dmasim::ClockSpec;  // models/common/clock_spec.h
 
@@ -98,9 +98,10 @@ struct EnumNames<interconnect::PortKind> {
 
 template <>
 struct EnumNames<interconnect::SnoopMode> {
-  static constexpr std::array<std::pair<interconnect::SnoopMode, std::string_view>, 2> names{{
+  static constexpr std::array<std::pair<interconnect::SnoopMode, std::string_view>, 3> names{{
       {interconnect::SnoopMode::Broadcast, "broadcast"},
       {interconnect::SnoopMode::Filter, "filter"},
+      {interconnect::SnoopMode::Tags, "tags"},
   }};
 };
 

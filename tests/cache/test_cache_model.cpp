@@ -176,6 +176,17 @@ TEST(CacheModel, AVictimLeavesNoEarlierThanTheFillThatEvictedIt) {
   EXPECT_EQ(s.ini.out[1].done, 52 * kNs);
 }
 
+TEST(CacheModel, MayHoldAnswersWhatItsDuplicateTagsWould) {
+  SKIP_IF_ELABORATED();
+  // One line: the store's line is evicted (and written back) by the load's fill.
+  Single s(small(64, 1, 2), 1000, 20 * kNs, {store(0, 0x1000, 5), load(30 * kNs, 0x2000, false)});
+  s.run();
+  EXPECT_TRUE(s.cache.may_hold(0x2000, 64));
+  EXPECT_TRUE(s.cache.may_hold(0x2020, 32));   // a smaller requester line inside it
+  EXPECT_FALSE(s.cache.may_hold(0x1000, 64));  // written back: a snoop would find nothing
+  EXPECT_FALSE(s.cache.may_hold(0x3000, 64));
+}
+
 TEST(CacheModel, FullMshrsApplyBackpressureUntilAFillFreesOne) {
   SKIP_IF_ELABORATED();
   CacheConfig c = small(4096, 4, 2);
@@ -398,6 +409,13 @@ TEST(CacheModel, Pl310CleanLinePaWritesBackExactlyThatLine) {
   EXPECT_EQ(s.ini.out[2].latency(), 5 * kNs);
   EXPECT_EQ(s.ini.out[3].data, pl310::kCacheIdValue);
   EXPECT_EQ(counter(s.reg, "l1.maintenance.clean_pa"), 1u);
+}
+
+TEST(CacheModel, AnOuterCacheIsNeverSnooped) {
+  SKIP_IF_ELABORATED();
+  Single s(outer_config(4096, 4), 1000, 10 * kNs, {op(0, BusOp::ReadShared, 0x3000)});
+  s.run();
+  EXPECT_FALSE(s.cache.may_hold(0x3000, 64));
 }
 
 TEST(CacheModel, Pl310PortsStallDuringALineOperation) {

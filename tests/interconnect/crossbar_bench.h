@@ -150,6 +150,10 @@ struct StubSnooper : SnoopTarget {
   SnoopResponse answer;
   std::set<std::uint64_t> hit_lines;
   std::vector<SnoopRequest> calls;
+  // Duplicate tags: with `tags` set, may_hold answers from `held` (lines it reports holding).
+  bool tags = false;
+  std::set<std::uint64_t> held;
+  bool may_hold(std::uint64_t line, std::uint32_t) const override { return !tags || held.count(line) != 0; }
   SnoopResponse snoop(const SnoopRequest& r) override {
     calls.push_back(r);
     if (!hit_lines.empty() && hit_lines.count(r.line) == 0) {

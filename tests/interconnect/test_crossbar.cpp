@@ -235,6 +235,26 @@ TEST(Crossbar, SnoopFilterSnoopsOnlyPortsThatMayHoldTheLine) {
   EXPECT_EQ(b.mem->reads(), 2u);              // c1 and c2 were served by snoops
 }
 
+TEST(Crossbar, DuplicateTagsSnoopOnlyTheCachesThatHoldTheLine) {
+  SKIP_UNLESS_FRESH_KERNEL();
+  Bench b(three_ace(), [](InterconnectConfig& c) { c.snoop = SnoopMode::Tags; });
+  for (auto& s : b.snoopers) s->tags = true;
+  b.snoopers[0]->held = {kMem};
+  b.snoopers[0]->answer = hit(0, false, true, 2 * P);
+  b.init[1]->add(read(0, kMem, 64, BusOp::ReadShared));                  // c0 holds it: snooped
+  b.init[2]->add(read(100'000, kMem + 0x1000, 64, BusOp::ReadShared));  // nobody does: no snoop
+  b.run();
+  EXPECT_EQ(b.snoopers[0]->calls.size(), 1u);
+  EXPECT_TRUE(b.snoopers[1]->calls.empty());
+  EXPECT_TRUE(b.snoopers[2]->calls.empty());
+  EXPECT_EQ(b.stat("xbar.snoops.sent"), 1u);
+  EXPECT_EQ(b.stat("xbar.snoops.filtered"), 3u);  // c2 for the first read, c0 and c1 for the second
+  EXPECT_TRUE(b.init[1]->results[0].shared);
+  // The second read costs what an unsnooped one does: no snoop latency.
+  const auto& r = b.init[2]->results[0];
+  EXPECT_EQ(r.completed - r.issued, 7 * P + kMemLatency + 5 * P);
+}
+
 TEST(Crossbar, AceLiteReadTakesDirtySnoopDataWithoutReadingMemory) {
   SKIP_UNLESS_FRESH_KERNEL();
   Bench b({port("cpu", PortKind::Ace), port("gpu", PortKind::AceLite)});

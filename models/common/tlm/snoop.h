@@ -33,6 +33,14 @@ class SnoopTarget {
  public:
   virtual ~SnoopTarget() = default;
   virtual SnoopResponse snoop(const SnoopRequest& request) = 0;
+  // Whether a snoop of the line could find anything here: what duplicate tags answer (a crossbar
+  // with `snoop: tags` sends a snoop only then). Must be true whenever snoop() would hit or change
+  // state; the default, true, is always safe.
+  virtual bool may_hold(std::uint64_t line, std::uint32_t line_bytes) const {
+    (void)line;
+    (void)line_bytes;
+    return true;
+  }
 };
 
 // Newer data wins when responses from several caches are combined (at most one may be dirty
