@@ -219,7 +219,11 @@ tlm::tlm_sync_enum Crossbar::port_fw(unsigned index, tlm::tlm_generic_payload& g
     target = d.target;
   }
   gp.acquire();
-  release_slots(p, n);
+  // Slots are counted at the request's own time: one whose response completes by its arrival is
+  // free for it, although simulated time has not reached that yet (the initiator runs ahead).
+  // Holding it until the scheduler frees the slot at that time would accept it at its arrival all
+  // the same, one wake-up and one held socket later.
+  release_slots(p, arrival);
   if (p.blocked != nullptr || p.outstanding >= p.cfg.outstanding) {
     // Base protocol: the initiator sends nothing more on this socket until END_REQ.
     p.blocked = &gp;

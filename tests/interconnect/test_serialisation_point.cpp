@@ -40,5 +40,21 @@ TEST(SerialisationPoint, ForgetsGrantsWhoseCycleEnded) {
   EXPECT_EQ(s.held(), 5u);
 }
 
+TEST(SerialisationPoint, ManyGrantsAheadAreForgottenAndCompactedWithoutChangingAnswers) {
+  // A core running ahead leaves many future grants; forgetting most of them compacts the store.
+  SerialisationPoint s(P);
+  for (Picoseconds t = 0; t < 300 * P; t += 2 * P) s.grant(t);  // every other cycle up to 298
+  EXPECT_EQ(s.held(), 150u);
+  s.forget_before(200 * P);  // 100 grants end: more than half, so they are compacted away
+  EXPECT_EQ(s.held(), 50u);
+  EXPECT_EQ(s.first_free(200 * P), 201 * P);  // 200 is taken, 201 free
+  s.grant(201 * P);                            // out of order: between two held grants
+  EXPECT_EQ(s.first_free(200 * P), 203 * P);
+  s.grant(400 * P);
+  EXPECT_EQ(s.held(), 52u);
+  EXPECT_EQ(s.first_free(299 * P), 299 * P);
+  EXPECT_EQ(s.first_free(400 * P), 401 * P);
+}
+
 }  // namespace
 }  // namespace dmasim::interconnect
