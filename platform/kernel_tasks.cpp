@@ -77,8 +77,7 @@ KernelTasks::KernelTasks(Soc& soc, const KernelTasksConfig& config, stats::Regis
     sw::Kernel& k = s_->kernel;
     s_->debug = std::make_unique<sw::DmaDebugTracker>(
         k.stats().group("dma_debug"), [&k](sw::VirtAddr va) { return k.vmalloc().contains(va); }, [] { return sim_now(); });
-    k.debug = s_->debug.get();
-    k.freed_pages_check = s_->debug.get();
+    s_->debug->install(k);
   }
   for (const sw::DriverConfig& d : config.drivers) s_->drivers.push_back(sw::make_driver(s_->kernel, config.strategy, d));
 }

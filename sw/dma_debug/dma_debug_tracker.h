@@ -25,6 +25,12 @@ class DmaDebugTracker final : public DmaDebug, public FreedPagesCheck {
   // `is_vmalloc`: whether a kernel virtual address is in the vmalloc area (maps from there are
   // flagged); `now`: the simulated time for reports.
   DmaDebugTracker(stats::Group stats, std::function<bool(VirtAddr)> is_vmalloc, std::function<Picoseconds()> now);
+  // Makes this the kernel's dma-debug: the DMA-API calls report to it (Kernel::debug) and the page
+  // allocators tell it about freed pages (Kernel::freed_pages_check).
+  void install(Kernel& k) {
+    k.debug = this;
+    k.freed_pages_check = this;
+  }
 
   void debug_dma_map_page(Device& dev, PhysAddr phys, VirtAddr va, std::uint64_t size, DmaDirection dir,
                           DmaAddr dma_addr, DebugEntryType type, DmaAttrs attrs) override;

@@ -77,7 +77,7 @@ class Kernel {
   Swiotlb* swiotlb = nullptr;
   AtomicPool* atomic_pool = nullptr;
   DmaDebug* debug = nullptr;
-  FreedPagesCheck* freed_pages_check = nullptr;  // set with debug when dma-debug is on
+  FreedPagesCheck* freed_pages_check = nullptr;  // set with debug (DmaDebugTracker::install)
   ExynosSysmmuDriver* sysmmu_driver = nullptr;  // probed on first use (sw/iommu/exynos_iommu.h)
   DmaMapOps* direct = nullptr;  // dma-direct: the ops of a device without its own
   DmaMapOps& direct_ops() const;

@@ -52,8 +52,7 @@ class DmaEnv {
       debug = std::make_unique<sw::DmaDebugTracker>(
           k.stats().group("dma_debug"), [&k](sw::VirtAddr va) { return k.vmalloc().contains(va); },
           [] { return sim_now(); });
-      k.debug = debug.get();
-      k.freed_pages_check = debug.get();
+      debug->install(k);
     }
   }
 
